@@ -1,0 +1,1 @@
+"""Disclosure control: the only code that turns computed aggregates into released results."""

@@ -1,0 +1,82 @@
+"""What an analysis command sees of the data: the contract between the engine and the
+analysis command modules (describe, models, graphics), which release only through the gate.
+
+A row of a dataset may stand for one person (person, event, panel, consultation datasets) or
+for several (after ``collapse`` to a family, municipality, bydel, …). :class:`Contributors`
+records, per row, who contributes, so that every release is checked on distinct persons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from mdlang.datastore.metadata import VariableMetadata
+
+
+@dataclass(frozen=True)
+class Contributors:
+    """Who contributes to each row of a dataset, aligned with its rows.
+
+    Exactly one of two forms:
+
+    * ``person_id`` (int64): each row belongs to one person; several rows may share a person
+      (event and panel datasets, consultations). Distinct persons are counted by id.
+    * ``count`` (int64) and ``key_sum`` (uint64): each row aggregates ``count`` distinct persons
+      whose record keys sum (mod 2**64) to ``key_sum``; rows are disjoint in persons (a person
+      contributes to one row of a collapsed dataset).
+    """
+
+    person_id: np.ndarray | None = None
+    count: np.ndarray | None = None
+    key_sum: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if (self.person_id is None) == (self.count is None):
+            raise ValueError("Contributors needs either person_id or count/key_sum")
+
+    def __len__(self) -> int:
+        arr = self.person_id if self.person_id is not None else self.count
+        return len(arr)
+
+    def take(self, rows: np.ndarray) -> Contributors:
+        """The contributors of a subset of rows (a boolean mask or integer positions)."""
+        if self.person_id is not None:
+            return Contributors(person_id=self.person_id[rows])
+        return Contributors(count=self.count[rows], key_sum=self.key_sum[rows])
+
+
+@dataclass(frozen=True)
+class VariableInfo:
+    """What an analysis needs to know about one dataset variable."""
+
+    name: str
+    numeric: bool
+    labels: Mapping[Any, str] | None = None
+    register: VariableMetadata | None = None
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class AnalysisContext:
+    """The input of an analysis handler.
+
+    ``frame`` holds the rows selected by the command's ``if`` condition (all variables of the
+    active dataset, unit-level: it must never reach a renderer). ``contributors`` is aligned with
+    ``frame``. ``gate`` is the session's :class:`mdlang.disclosure.gate.Gate`.
+    """
+
+    frame: pd.DataFrame
+    contributors: Contributors
+    variables: Mapping[str, VariableInfo]
+    unit_type: str
+    kind: str  # "cross", "event" or "panel"
+    gate: Any
+    command: str
+    line: int
