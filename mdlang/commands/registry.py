@@ -73,6 +73,10 @@ COMMANDS: dict[str, CommandSpec] = {}
 #: name → handler(session, statement) -> list[Result]; filled by the engine's command modules.
 HANDLERS: dict[str, Callable[..., Any]] = {}
 
+#: name → analysis(ctx: AnalysisContext, statement) -> list[Result]. The engine evaluates the
+#: ``if`` condition, builds the context and calls these; they release only through ``ctx.gate``.
+ANALYSES: dict[str, Callable[..., Any]] = {}
+
 
 def register(spec: CommandSpec) -> CommandSpec:
     """Add a command spec to the registry (used by specs.py)."""
@@ -88,6 +92,17 @@ def handler(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
         for name in names:
             HANDLERS[name] = fn
+        return fn
+
+    return deco
+
+
+def analysis(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator: attach a function as the analysis handler of one or more commands."""
+
+    def deco(fn: Callable[..., Any]) -> Callable[..., Any]:
+        for name in names:
+            ANALYSES[name] = fn
         return fn
 
     return deco

@@ -67,9 +67,12 @@ class VariableInfo:
 class AnalysisContext:
     """The input of an analysis handler.
 
-    ``frame`` holds the rows selected by the command's ``if`` condition (all variables of the
-    active dataset, unit-level: it must never reach a renderer). ``contributors`` is aligned with
-    ``frame``. ``gate`` is the session's :class:`mdlang.disclosure.gate.Gate`.
+    ``frame`` is the whole active dataset (unit-level: it must never reach a renderer) and
+    ``mask`` the rows selected by the command's ``if`` condition (None = all rows; a missing
+    condition counts as false). ``contributors`` is aligned with ``frame``. ``gate`` is the
+    session's :class:`mdlang.disclosure.gate.Gate`. Use :meth:`select` and
+    :meth:`selected_contributors` rather than filtering the whole frame: it copies only the
+    columns a command needs.
     """
 
     frame: pd.DataFrame
@@ -80,3 +83,13 @@ class AnalysisContext:
     gate: Any
     command: str
     line: int
+    mask: np.ndarray | None = None
+
+    def select(self, columns: list[str]) -> pd.DataFrame:
+        """The selected rows of the named columns (a new frame; the dataset is not changed)."""
+        sub = self.frame[columns]
+        return sub if self.mask is None else sub.loc[self.mask]
+
+    def selected_contributors(self) -> Contributors:
+        """The contributors of the selected rows."""
+        return self.contributors if self.mask is None else self.contributors.take(self.mask)
