@@ -61,6 +61,9 @@ class Result:
 
     def __post_init__(self) -> None:
         _check_seal(self._seal)
+        # Forget the seal once checked, so dataclasses.replace() on a released result cannot
+        # forge a new one with other data.
+        object.__setattr__(self, "_seal", None)
         if self.kind not in KINDS:
             raise ValueError(f"unknown result kind {self.kind!r}")
         object.__setattr__(self, "data", _plain(self.data))
