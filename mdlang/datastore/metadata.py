@@ -109,3 +109,81 @@ class VariableMetadata:
 
     def label(self, lang: str = "no") -> str:
         return self.title.get(lang) or next(iter(self.title.values()), self.name)
+
+    def codes_at(self, date: int | None = None) -> tuple[Code, ...]:
+        """The code-list entries valid on ``date`` (epoch days; None gives every entry)."""
+        if self.code_list is None:
+            return ()
+        if date is None:
+            return self.code_list
+        return tuple(
+            c
+            for c in self.code_list
+            if (c.valid_from is None or c.valid_from <= date)
+            and (c.valid_until is None or date <= c.valid_until)
+        )
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict holding every field (the form stored in a datastore manifest)."""
+        return {
+            "name": self.name,
+            "unit_type": self.unit_type,
+            "temporality": self.temporality.value,
+            "data_type": self.data_type.value,
+            "title": dict(self.title),
+            "description": dict(self.description),
+            "code_list": None
+            if self.code_list is None
+            else [[c.code, c.label, c.valid_from, c.valid_until] for c in self.code_list],
+            "unit_of_measure": self.unit_of_measure,
+            "sensitivity_level": self.sensitivity_level,
+            "sensitive": self.sensitive,
+            "link_unit_type": self.link_unit_type,
+            "valid_from": self.valid_from,
+            "valid_until": self.valid_until,
+            "status_dates": list(self.status_dates),
+            "population_description": dict(self.population_description),
+            "subject_fields": list(self.subject_fields),
+            "data_revision": dict(self.data_revision),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> VariableMetadata:
+        """Inverse of :meth:`to_dict`."""
+        codes = d.get("code_list")
+        return cls(
+            name=d["name"],
+            unit_type=d["unit_type"],
+            temporality=Temporality(d["temporality"]),
+            data_type=DataType(d["data_type"]),
+            title=dict(d.get("title", {})),
+            description=dict(d.get("description", {})),
+            code_list=None if codes is None else tuple(Code(*c) for c in codes),
+            unit_of_measure=d.get("unit_of_measure"),
+            sensitivity_level=d.get("sensitivity_level", "NONPUBLIC"),
+            sensitive=bool(d.get("sensitive", False)),
+            link_unit_type=d.get("link_unit_type"),
+            valid_from=d.get("valid_from"),
+            valid_until=d.get("valid_until"),
+            status_dates=tuple(d.get("status_dates", ())),
+            population_description=dict(d.get("population_description", {})),
+            subject_fields=tuple(d.get("subject_fields", ())),
+            data_revision=dict(d.get("data_revision", {})),
+        )
+
+    @classmethod
+    def from_microdata_json(cls, name: str, doc: dict, *, file: str = "<metadata>") -> VariableMetadata:
+        """Parse a microdata-tools metadata document; DatastoreError listing every problem."""
+        from mdlang.datastore.microdata_json import parse_metadata
+        from mdlang.datastore.problems import problems_error
+
+        meta, problems = parse_metadata(name, doc, file=file)
+        if meta is None or problems:
+            raise problems_error(problems, f"metadata of {name}")
+        return meta
+
+    def to_microdata_json(self) -> dict:
+        """The microdata-tools metadata document for this variable."""
+        from mdlang.datastore.microdata_json import to_microdata_json
+
+        return to_microdata_json(self)

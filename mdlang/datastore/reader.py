@@ -1,0 +1,316 @@
+"""Read one datastore version: metadata from the manifest, values from Parquet at a date.
+
+Temporal rules (datastore.md §2, language.md §2.4), all dates in epoch days:
+
+* FIXED: the date is ignored.
+* STATUS: only a published status date is allowed; the rows whose start equals it.
+* ACCUMULATED: the period with start <= date <= stop.
+* EVENT: the spell with start <= date <= stop, an empty stop meaning "valid onwards". Both ends
+  are days on which the state holds. Where one spell stops on the day the next starts, the
+  later spell wins that day (validation refuses any longer overlap).
+
+The manifest is read once; Parquet files are opened only when a variable is read, with filters
+pushed into pyarrow so only the needed rows are materialised.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mdlang.datastore import layout
+from mdlang.datastore.dates import format_date
+from mdlang.datastore.metadata import DataType, Temporality, VariableMetadata
+from mdlang.errors import DatastoreError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+
+class Datastore:
+    """One opened version of a datastore (read-only)."""
+
+    def __init__(self, path: Path, *, version: int | None = None, note: str | None = None) -> None:
+        self.path = Path(path)
+        manifest = read_manifest(self.path)
+        self.name: str = manifest["name"]
+        self.stored_version: int = int(manifest["version"])
+        self.version: int = self.stored_version if version is None else version
+        self.description: str = manifest.get("description", "")
+        self.note = note
+        self.policy_path = self.path / layout.POLICY
+        self._vars = {d["name"]: VariableMetadata.from_dict(d) for d in manifest["variables"]}
+
+    def __repr__(self) -> str:
+        return f"Datastore({self.name}:{self.version}, {len(self._vars)} variables)"
+
+    # ----- metadata -------------------------------------------------------------------------
+
+    def variables(self) -> list[VariableMetadata]:
+        """Metadata of every variable, sorted by name."""
+        return [self._vars[k] for k in sorted(self._vars)]
+
+    def has(self, var: str) -> bool:
+        """Whether the datastore holds a variable of that name."""
+        return var in self._vars
+
+    def metadata(self, var: str) -> VariableMetadata:
+        """Metadata of one variable; DatastoreError with close names for an unknown one."""
+        try:
+            return self._vars[var]
+        except KeyError:
+            close = difflib.get_close_matches(var.upper(), list(self._vars), n=3, cutoff=0.6)
+            hint = f"did you mean {' or '.join(close)}?" if close else "`mdlang datastore describe NAME` lists the variables"
+            raise DatastoreError(f"{self.name}:{self.version} has no variable {var}", hint=hint) from None
+
+    def status_dates(self, var: str) -> list[int]:
+        """The published status dates of a STATUS variable (empty for other temporalities)."""
+        meta = self.metadata(var)
+        return list(meta.status_dates) if meta.temporality is Temporality.STATUS else []
+
+    def validity(self, var: str) -> tuple[int | None, int | None]:
+        """First and last date the variable has data for (None, None for FIXED)."""
+        meta = self.metadata(var)
+        return meta.valid_from, meta.valid_until
+
+    def code_list(self, var: str, date: int | None = None) -> dict[str, str]:
+        """Code → label for the codes valid on ``date`` (every code when date is None)."""
+        return {c.code: c.label for c in self.metadata(var).codes_at(date)}
+
+    # ----- values ---------------------------------------------------------------------------
+
+    def read_at(self, var: str, date: int | None) -> pd.DataFrame:
+        """One row per unit with the value valid on ``date``: columns unit_id, value."""
+        import numpy as np
+        import pandas as pd
+
+        meta = self.metadata(var)
+        self._check_date(meta, date)
+        table = self._read(meta, ["unit_id", "value"], _filter_at(meta, date))
+        unit = table.column("unit_id").to_numpy()
+        # the filter already did the temporal selection; only a spell that stops on the day the
+        # next one starts leaves a unit twice, and then the later row (sorted by start) wins
+        last = _last_per_unit(unit)
+        if last.all():
+            return pd.DataFrame({"unit_id": unit, "value": _values(meta, table.column("value"), None)})
+        keep = np.flatnonzero(last)
+        return pd.DataFrame({"unit_id": unit[keep], "value": _values(meta, table.column("value"), keep)})
+
+    def read_spells(self, var: str, start: int, stop: int) -> pd.DataFrame:
+        """Every row overlapping [start, stop]: columns unit_id, value, start, stop (null = open)."""
+        import pandas as pd
+        import pyarrow.compute as pc
+
+        meta = self.metadata(var)
+        if start > stop:
+            raise DatastoreError(f"the interval {format_date(start)} to {format_date(stop)} ends before it starts")
+        s, e = pc.field("start_epoch_days"), pc.field("stop_epoch_days")
+        flt = (s.is_null() | (s <= stop)) & (e.is_null() | (e >= start))
+        if meta.temporality is Temporality.STATUS:
+            flt = s.is_null() | ((s <= stop) & (s >= start))
+        table = self._read(meta, ["unit_id", "value", "start_epoch_days", "stop_epoch_days"], flt)
+        return pd.DataFrame(
+            {
+                "unit_id": table.column("unit_id").to_numpy(),
+                "value": _values(meta, table.column("value"), None),
+                "start": _nullable_int(table.column("start_epoch_days")),
+                "stop": _nullable_int(table.column("stop_epoch_days")),
+            }
+        )
+
+    def read_panel(self, var: str, dates: list[int]) -> pd.DataFrame:
+        """One row per unit and date with a value on that date: columns unit_id, date, value.
+
+        Rows come date by date in the order the dates are given, and by unit_id within a date.
+        """
+        import numpy as np
+        import pandas as pd
+        import pyarrow.compute as pc
+
+        meta = self.metadata(var)
+        if not dates:
+            raise DatastoreError("a panel needs at least one date")
+        for d in dates:
+            self._check_date(meta, d)
+        flt = None
+        if meta.temporality is not Temporality.FIXED:
+            s, e = pc.field("start_epoch_days"), pc.field("stop_epoch_days")
+            flt = (s <= max(dates)) & (e.is_null() | (e >= min(dates)))
+        table = self._read(meta, ["unit_id", "value", "start_epoch_days", "stop_epoch_days"], flt)
+        cols = _Columns(table)
+        picks = [_select_at(meta, cols, d) for d in dates]
+        rows = np.concatenate(picks)
+        date_col = np.concatenate([np.full(len(p), d, dtype=np.int64) for p, d in zip(picks, dates, strict=True)])
+        return pd.DataFrame(
+            {
+                "unit_id": cols.unit[rows],
+                "date": date_col,
+                "value": _values(meta, table.column("value"), rows),
+            }
+        )
+
+    # ----- helpers --------------------------------------------------------------------------
+
+    def _check_date(self, meta: VariableMetadata, date: int | None) -> None:
+        if meta.temporality is Temporality.FIXED:
+            return
+        if date is None:
+            raise DatastoreError(
+                f"{meta.name} is {_article(meta.temporality.value)} {meta.temporality.value} variable and needs a date",
+                hint=f"give a date, e.g. {format_date(meta.valid_until)}" if meta.valid_until is not None else None,
+            )
+        if meta.temporality is Temporality.STATUS and date not in meta.status_dates:
+            raise DatastoreError(
+                f"{format_date(date)} is not a status date of {meta.name}; nearest valid dates: "
+                + ", ".join(format_date(d) for d in nearest_dates(meta.status_dates, date)),
+                hint="STATUS variables are measured on their published status dates only",
+            )
+
+    def _read(self, meta: VariableMetadata, columns: list[str], flt) -> pa.Table:
+        import pyarrow.parquet as pq
+
+        path = layout.variable_file(self.path, meta.name)
+        if not path.is_file():
+            raise DatastoreError(f"{self.name}:{self.version} is damaged: the data of {meta.name} is missing")
+        return pq.read_table(path, columns=columns, filters=flt)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "AEIOU" else "a"
+
+
+def nearest_dates(dates: tuple[int, ...] | list[int], date: int, k: int = 2) -> list[int]:
+    """Up to ``k`` valid dates on each side of ``date``, ascending."""
+    import bisect
+
+    ordered = sorted(dates)
+    i = bisect.bisect_left(ordered, date)
+    return ordered[max(0, i - k) : i + k]
+
+
+_MANIFESTS: dict[tuple[str, int, int], dict] = {}
+
+
+def read_manifest(path: Path) -> dict:
+    """The manifest of a version folder (cached while the file is unchanged)."""
+    file = Path(path) / layout.MANIFEST
+    try:
+        st = file.stat()
+    except OSError:
+        st = None
+    key = (str(file.resolve()), st.st_mtime_ns, st.st_size) if st is not None else None
+    if key is not None and key in _MANIFESTS:
+        return _MANIFESTS[key]
+    manifest = _load_manifest(path, file)
+    if key is not None:
+        _MANIFESTS[key] = manifest
+    return manifest
+
+
+def _load_manifest(path: Path, file: Path) -> dict:
+    """Parse and check a manifest; DatastoreError when missing or unreadable."""
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DatastoreError(f"{path} is not a datastore version (no {layout.MANIFEST})") from None
+    except (OSError, ValueError) as exc:
+        raise DatastoreError(f"{file} cannot be read: {exc.__class__.__name__}") from None
+    for key in ("name", "version", "variables"):
+        if key not in manifest:
+            raise DatastoreError(f"{file} lacks the field '{key}'", hint="rebuild the version with `mdlang datastore build`")
+    return manifest
+
+
+def _filter_at(meta: VariableMetadata, date: int | None):
+    import pyarrow.compute as pc
+
+    s, e = pc.field("start_epoch_days"), pc.field("stop_epoch_days")
+    if meta.temporality is Temporality.FIXED:
+        return None
+    if meta.temporality is Temporality.STATUS:
+        return s == date
+    if meta.temporality is Temporality.ACCUMULATED:
+        return (s <= date) & (e >= date)
+    return (s <= date) & (e.is_null() | (e >= date))
+
+
+class _Columns:
+    """The unit, start and stop columns of a read table as numpy arrays (open stop = +inf)."""
+
+    def __init__(self, table: pa.Table) -> None:
+        import numpy as np
+
+        self.unit = table.column("unit_id").to_numpy()
+        self.start = table.column("start_epoch_days").to_numpy(zero_copy_only=False)
+        stop = table.column("stop_epoch_days")
+        self.stop = stop.to_numpy(zero_copy_only=False).astype(np.float64)
+        if stop.null_count:
+            self.stop[np.isnan(self.stop)] = np.inf
+
+
+def _select_at(meta: VariableMetadata, cols: _Columns, date: int | None) -> np.ndarray:
+    """Row positions valid on ``date``, at most one per unit (the later spell on a shared day)."""
+    import numpy as np
+
+    if meta.temporality is Temporality.FIXED:
+        return np.arange(len(cols.unit))
+    if meta.temporality is Temporality.STATUS:
+        ok = cols.start == date
+    else:
+        ok = (cols.start <= date) & (cols.stop >= date)
+    rows = np.flatnonzero(ok)
+    return rows[_last_per_unit(cols.unit[rows])]
+
+
+def _last_per_unit(unit: np.ndarray) -> np.ndarray:
+    """Mask of the last row of each run of equal unit ids (rows are sorted by unit)."""
+    import numpy as np
+
+    last = np.ones(len(unit), dtype=bool)
+    last[:-1] = unit[1:] != unit[:-1]
+    return last
+
+
+def _nullable_int(col: pa.ChunkedArray) -> pd.Series:
+    import pandas as pd
+
+    return pd.array(col.to_numpy(zero_copy_only=False), dtype="Int64") if col.null_count else col.to_numpy().astype("int64")
+
+
+def _values(meta: VariableMetadata, col: pa.ChunkedArray, rows: np.ndarray | None):
+    """The value column as pandas data: Categorical for codes, int64/float64/str otherwise."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from mdlang.datastore.writer import coded_categories
+
+    if meta.data_type is DataType.STRING and meta.is_coded:
+        extra: set[str] = set()
+        for chunk in col.chunks:
+            extra.update(chunk.dictionary.to_pylist())
+        cats = coded_categories(meta, extra)
+        codes = np.empty(len(col), dtype=np.int32)
+        pos = 0
+        for chunk in col.chunks:
+            mapping = np.asarray(pd.Index(cats).get_indexer(chunk.dictionary.to_pylist()), dtype=np.int32)
+            idx = chunk.indices.fill_null(0).to_numpy()
+            part = mapping[idx] if len(mapping) else np.full(len(idx), -1, dtype=np.int32)
+            if chunk.null_count:
+                part = np.where(chunk.is_null().to_numpy(zero_copy_only=False), -1, part)
+            codes[pos : pos + len(chunk)] = part
+            pos += len(chunk)
+        if rows is not None:
+            codes = codes[rows]
+        return pd.Categorical.from_codes(codes, categories=cats)
+    if rows is not None:
+        col = col.take(pa.array(rows, type=pa.int64()))
+    if meta.data_type is DataType.STRING:
+        return pd.array(col.to_pandas(), dtype="str")
+    if meta.data_type is DataType.DOUBLE:
+        return col.to_numpy(zero_copy_only=False).astype("float64")
+    return _nullable_int(col)
