@@ -1,0 +1,324 @@
+"""Engine handlers for datastores and datasets: ``require``, ``create-dataset``, ``use``,
+``clone-dataset``, ``clone-units``, ``rename-dataset``, ``delete-dataset``, ``clear`` and the
+three import commands (language.md §2.3–2.5, §3.1–3.2)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mdlang.commands.registry import handler
+from mdlang.datastore.dates import format_date, parse_date
+from mdlang.datastore.metadata import Temporality
+from mdlang.engine import bindings as b
+from mdlang.engine import imports
+from mdlang.engine.dataset import Dataset
+from mdlang.engine.values import Symbol
+from mdlang.errors import MdlError, MdlRuntimeError
+from mdlang.results import Result
+from mdlang.syntax import ast
+
+if TYPE_CHECKING:  # pragma: no cover
+    from mdlang.engine.session import Session
+
+
+# -- require ---------------------------------------------------------------------------------
+
+
+@handler("require")
+def require(session: Session, stmt: ast.Require) -> list[Result]:
+    """Connect a datastore version under an alias; the message carries the datastore's note."""
+    from mdlang.datastore.store import open_datastore
+
+    version = b.evaluate(stmt.version, session.bindings)
+    if isinstance(version, str) and not isinstance(version, Symbol) and version.isdigit():
+        version = int(version)
+    elif isinstance(version, float) and version.is_integer():
+        version = int(version)
+    if not isinstance(version, int):
+        raise MdlRuntimeError(
+            "the datastore version must be a whole number", stmt.span, hint="write e.g. require no.ssb.fdb:38 as db"
+        )
+    alias = b.name_of(stmt.alias, "an alias")
+    store = open_datastore(stmt.datastore, version, session.datastore_dirs)
+    session.datastores[alias] = store
+    session.notes[alias] = store.note
+    session.gates.pop(alias, None)
+    session.gates[alias] = make_gate(session, store)
+    text = f"Connected {stmt.datastore}:{version} as {alias}."
+    notes = (store.note,) if store.note else ()
+    return [session.gate.message("require", stmt.span.line, text, notes)]
+
+
+def make_gate(session: Session, store: Any) -> Any:
+    """The gate of a datastore: its owner's policy (or the run's override) and its audit log."""
+    from mdlang.disclosure.gate import Gate
+
+    audit = session.audit
+    if session.policy_override is not None:
+        from mdlang.disclosure.audit import AuditLog, default_audit_path
+        from mdlang.disclosure.keys import read_secret
+
+        if audit is None:
+            audit = AuditLog(default_audit_path(store.name, store.stored_version, session.project))
+        gate = Gate(
+            session.policy_override,
+            read_secret(store.path),
+            audit=audit or None,
+            data_version=f"{store.name}:{store.stored_version}",
+        )
+    else:
+        gate = Gate.for_datastore(store, audit=audit, project=session.project)
+    if session.source is not None:
+        gate.begin_script(session.source)
+    return gate
+
+
+# -- datasets -------------------------------------------------------------------------------
+
+
+def _new_name(session: Session, node: ast.Expr) -> str:
+    name = b.name_of(node, "a dataset name")
+    if name in session.datasets:
+        raise MdlRuntimeError(
+            f"a dataset named {name} already exists",
+            getattr(node, "span", None),
+            hint=f"choose another name, or delete-dataset {name} first",
+        )
+    return name
+
+
+def _args(stmt: ast.Command, n: int, usage: str) -> tuple[ast.Expr, ...]:
+    if len(stmt.args) != n:
+        raise MdlRuntimeError(f"{stmt.name} takes {n} name{'s' if n > 1 else ''}", stmt.span, hint=f"write: {usage}")
+    return stmt.args
+
+
+@handler("create-dataset")
+def create_dataset(session: Session, stmt: ast.Command) -> list[Result]:
+    """Create an empty dataset and make it active."""
+    (node,) = _args(stmt, 1, "create-dataset NAME")
+    name = _new_name(session, node)
+    session.datasets[name] = Dataset(name=name)
+    session.active = name
+    return []
+
+
+@handler("use")
+def use(session: Session, stmt: ast.Command) -> list[Result]:
+    """Make an existing dataset the active one."""
+    (node,) = _args(stmt, 1, "use NAME")
+    name = b.name_of(node, "a dataset name")
+    session.dataset(name, node.span)
+    session.active = name
+    return []
+
+
+@handler("clone-dataset")
+def clone_dataset(session: Session, stmt: ast.Command) -> list[Result]:
+    """Copy a dataset under a new name; the active dataset does not change."""
+    src, dst = _args(stmt, 2, "clone-dataset DATASET NEWNAME")
+    source = session.dataset(b.name_of(src, "a dataset name"), src.span)
+    name = _new_name(session, dst)
+    session.datasets[name] = source.copy(name)
+    return []
+
+
+@handler("clone-units")
+def clone_units(session: Session, stmt: ast.Command) -> list[Result]:
+    """A new dataset with only the units of another; activate it with use."""
+    src, dst = _args(stmt, 2, "clone-units DATASET NEWNAME")
+    source = session.dataset(b.name_of(src, "a dataset name"), src.span)
+    name = _new_name(session, dst)
+    session.datasets[name] = source.clone_units(name)
+    return []
+
+
+@handler("rename-dataset")
+def rename_dataset(session: Session, stmt: ast.Command) -> list[Result]:
+    """Rename a dataset, contents unchanged."""
+    src, dst = _args(stmt, 2, "rename-dataset DATASET NEWNAME")
+    old = b.name_of(src, "a dataset name")
+    ds = session.dataset(old, src.span)
+    name = _new_name(session, dst)
+    del session.datasets[old]
+    ds.name = name
+    session.datasets[name] = ds
+    if session.active == old:
+        session.active = name
+    return []
+
+
+@handler("delete-dataset")
+def delete_dataset(session: Session, stmt: ast.Command) -> list[Result]:
+    """Delete a dataset and its variables."""
+    if not stmt.args:
+        raise MdlRuntimeError("delete-dataset needs a dataset name", stmt.span, hint="write: delete-dataset NAME")
+    for node in stmt.args:
+        name = b.name_of(node, "a dataset name")
+        session.dataset(name, node.span)
+        del session.datasets[name]
+        if session.active == name:
+            session.active = None
+    return []
+
+
+@handler("clear")
+def clear(session: Session, stmt: ast.Command) -> list[Result]:
+    """Forget every dataset, label set and binding (datastore connections stay)."""
+    session.clear()
+    return [session.message(stmt, "Cleared all datasets, label sets and bindings.")]
+
+
+# -- imports ----------------------------------------------------------------------------------
+
+
+def _store_and_meta(session: Session, var: ast.RegVar) -> tuple[Any, Any, str]:
+    alias = var.alias
+    if alias is None:
+        if len(session.datastores) == 1:
+            alias = next(iter(session.datastores))
+        elif not session.datastores:
+            raise MdlRuntimeError(
+                f"no datastore is connected, so {var.name} cannot be imported",
+                var.span,
+                hint="connect one first, e.g. require no.ssb.fdb:38 as db",
+            )
+        else:
+            raise MdlRuntimeError(
+                f"{var.name} needs an alias: several datastores are connected",
+                var.span,
+                hint="write it as alias/" + var.name,
+            )
+    if alias not in session.datastores:
+        raise MdlRuntimeError(
+            f"no datastore is connected as {alias}",
+            var.span,
+            hint=f"connect one first: require NAME:VERSION as {alias}",
+        )
+    store = session.datastores[alias]
+    try:
+        meta = store.metadata(var.name)
+    except MdlError as err:
+        err.located(span=var.span)
+        raise
+    return store, meta, alias
+
+
+def date_of(session: Session, node: ast.Expr) -> int:
+    """An import date (bare date, string, binding or date_fmt()) as epoch days."""
+    value = b.evaluate(node, session.bindings)
+    try:
+        return parse_date(str(value))
+    except ValueError:
+        raise MdlRuntimeError(
+            "this is not a date in the form YYYY-MM-DD",
+            getattr(node, "span", None),
+            hint="write e.g. 2021-01-01, or date_fmt(2021, 1, 1)",
+        ) from None
+
+
+def _target_name(ds: Dataset, node: ast.Expr | None, default: str) -> str:
+    name = default if node is None else b.name_of(node, "a variable name")
+    if ds.has(name):
+        raise MdlRuntimeError(
+            f"the variable {name} already exists in dataset {ds.name}",
+            getattr(node, "span", None),
+            hint="choose another name with as NAME, or drop the existing variable first",
+        )
+    return name
+
+
+def _option(stmt: Any, name: str) -> bool:
+    return any(o.name == name for o in getattr(stmt, "options", ()))
+
+
+def _labels(ds: Dataset, name: str, store: Any, meta: Any, date: int | None) -> None:
+    if meta.is_coded:
+        ds.code_labels[name] = imports.code_labels(store.code_list(meta.name, date), meta)
+
+
+@handler("import")
+def import_(session: Session, stmt: ast.Import) -> list[Result]:
+    """Import one variable into the active dataset (left join; ``outer_join`` widens)."""
+    ds = session.active_dataset(stmt.span)
+    store, meta, alias = _store_and_meta(session, stmt.variable)
+    name = _target_name(ds, stmt.as_name, meta.name)
+    notes: list[str] = []
+    date: int | None = None
+    if stmt.date is not None:
+        date = date_of(session, stmt.date)
+        if meta.temporality is Temporality.FIXED:
+            notes.append(f"{meta.name} is a fixed variable; the date {format_date(date)} was ignored.")
+            date = None
+    elif meta.temporality is not Temporality.FIXED:
+        raise MdlRuntimeError(
+            f"{meta.name} is a {meta.temporality.value.lower()} variable and needs a date",
+            stmt.span,
+            hint=f"write e.g. import {alias}/{meta.name} 2021-01-01 as {name}",
+        )
+    if meta.temporality is Temporality.EVENT and ds.kind == "event":
+        raise MdlRuntimeError(
+            "an event dataset holds one event variable", stmt.span,
+            hint="import it into another dataset and merge",
+        )
+    try:
+        data = store.read_at(meta.name, date)
+    except MdlError as err:
+        err.located(span=stmt.date.span if stmt.date is not None else stmt.span)
+        raise
+    was_empty = ds.is_empty
+    imports.import_cross(ds, name, meta, data, outer_join=_option(stmt, "outer_join"), span=stmt.span)
+    if was_empty:
+        ds.origin = alias
+    if was_empty or _option(stmt, "outer_join"):
+        imports.attach_persons(ds, store)
+    _labels(ds, name, store, meta, date)
+    return [session.message(stmt, " ".join(notes))] if notes else []
+
+
+@handler("import-event")
+def import_event(session: Session, stmt: ast.ImportEvent) -> list[Result]:
+    """Import every spell of an event variable in [D1, D2] into an empty dataset."""
+    ds = session.active_dataset(stmt.span)
+    store, meta, alias = _store_and_meta(session, stmt.variable)
+    name = _target_name(ds, stmt.as_name, meta.name)
+    start, stop = date_of(session, stmt.start), date_of(session, stmt.stop)
+    if stop < start:
+        raise MdlRuntimeError("the end date is before the start date", stmt.span, hint="write the earlier date first")
+    if ds.variables:
+        imports.import_event(ds, name, meta, None, stmt.span)  # raises the "needs an empty dataset" error
+    spells = store.read_spells(meta.name, start, stop)
+    imports.import_event(ds, name, meta, spells, stmt.span)
+    ds.origin = alias
+    imports.attach_persons(ds, store)
+    _labels(ds, name, store, meta, start)
+    return []
+
+
+@handler("import-panel")
+def import_panel(session: Session, stmt: ast.ImportPanel) -> list[Result]:
+    """Import several variables at several dates as a panel into an empty dataset."""
+    ds = session.active_dataset(stmt.span)
+    if ds.variables:
+        imports.import_panel(ds, [], stmt.span)  # raises the "needs an empty dataset" error
+    dates = [date_of(session, d) for d in stmt.dates]
+    if not dates:
+        raise MdlRuntimeError("import-panel needs at least one date", stmt.span, hint="list the dates after the variables")
+    parts = []
+    stores = []
+    alias = None
+    for var in stmt.variables:
+        store, meta, alias = _store_and_meta(session, var)
+        try:
+            data = store.read_panel(meta.name, dates)
+        except MdlError as err:
+            err.located(span=var.span)
+            raise
+        parts.append((meta.name, meta, data))
+        stores.append(store)
+    imports.import_panel(ds, parts, stmt.span)
+    ds.origin = alias
+    imports.attach_persons(ds, stores[0])
+    for (name, meta, _), store in zip(parts, stores, strict=True):
+        _labels(ds, name, store, meta, dates[-1])
+    return []
