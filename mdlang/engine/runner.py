@@ -163,8 +163,11 @@ def cli_run(args: Any) -> int:
         sys.stderr.write(err.located(file=file, source=text).format() + "\n")
         return EXIT_CHECK
     from mdlang.render import renderer
+    from mdlang.render.figures import attach_figures
 
     render = renderer(getattr(args, "output", "text") or "text")
+    stem = Path(file).stem if file and file != "<stdin>" else "stdin"
+    figure_names: set[str] = set()
     session = Session(
         datastore_dirs=getattr(args, "datastore_dir", None),
         project=getattr(args, "project", None),
@@ -179,6 +182,8 @@ def cli_run(args: Any) -> int:
         try:
             for result in session.run(ast.Script(script.statements, file=file, source=text)):
                 held = held or withheld(result)
+                if session.figures_dir:
+                    attach_figures(result, session.figures_dir, stem, figure_names)
                 out.write(render.render(result, sources.get(result.line)))
         except MdlError as err:
             out.write(_call(render, "footer"))

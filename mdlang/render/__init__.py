@@ -69,3 +69,6 @@ def renderer(fmt: str) -> Renderer:
         raise UsageError(f"unknown output format {fmt!r}", hint=f"use --output with one of: {available}")
     module, cls = target.split(":")
     return getattr(importlib.import_module(module), cls)()
+
+
+register_format("html", "mdlang.render.html:HtmlRenderer")

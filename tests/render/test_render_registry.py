@@ -19,13 +19,11 @@ def test_known_formats() -> None:
     assert renderer("text") is not renderer("text")
 
 
-def test_html_is_refused_clearly_until_it_exists() -> None:
-    with pytest.raises(UsageError) as info:
-        renderer("html")
-    err = info.value
-    assert isinstance(err, MdlError)
-    assert err.message == "output format 'html' is not available yet: the HTML report comes in a later release"
-    assert err.hint == "use --output with one of: json, markdown, text"
+def test_html_is_a_registered_format() -> None:
+    from mdlang.render.html import HtmlRenderer
+
+    assert isinstance(renderer("html"), HtmlRenderer)
+    assert "html" in FORMATS
 
 
 def test_unknown_format() -> None:
