@@ -13,7 +13,7 @@ from mdlang.engine import bindings as b
 from mdlang.engine import imports
 from mdlang.engine.dataset import Dataset
 from mdlang.engine.values import Symbol
-from mdlang.errors import MdlError, MdlRuntimeError
+from mdlang.errors import DatastoreError, MdlError, MdlRuntimeError
 from mdlang.results import Result
 from mdlang.syntax import ast
 
@@ -57,6 +57,15 @@ def make_gate(session: Session, store: Any) -> Any:
     if session.policy_override is not None:
         from mdlang.disclosure.audit import AuditLog, default_audit_path
         from mdlang.disclosure.keys import read_secret
+        from mdlang.disclosure.policy import Policy
+
+        looser = session.policy_override.looser_than(Policy.load(store.policy_path))
+        if looser:
+            raise DatastoreError(
+                f"a policy override may only tighten the data owner's policy of {store.name}; "
+                f"it loosens {', '.join(looser)}",
+                hint="change the datastore's policy.toml (the data owner's decision) instead",
+            )
 
         if audit is None:
             audit = AuditLog(default_audit_path(store.name, store.stored_version, session.project))

@@ -9,7 +9,7 @@ import pytest
 from mdlang.cli import main
 from mdlang.commands import registry
 from mdlang.engine.runner import run_script
-from mdlang.errors import MdlRuntimeError, MdlSyntaxError
+from mdlang.errors import MdlError, MdlRuntimeError, MdlSyntaxError
 
 OK = "require no.test.reg:1 as db\ncreate-dataset p\nimport db/KJOENN as kjønn\ntabulate kjønn\n"
 
@@ -116,14 +116,21 @@ def test_internal_error_is_an_mdl_error_in_run_script(store_root, monkeypatch):
     assert info.value.span.line == 4
 
 
-def test_policy_override_sets_the_floor(store_root):
+def test_policy_override_may_tighten_but_never_loosen(store_root):
+    from dataclasses import replace
+
     from mdlang.disclosure.policy import Policy
 
     script = OK + "import db/FAAR as faar\nkeep if faar < 1960 & kjønn == '1'\n"
     strict = run_script(script, "s.mdl", datastore_dirs=[str(store_root)])
     assert strict[-1].kind == "refusal"
-    loose = run_script(script, "s.mdl", datastore_dirs=[str(store_root)], policy_override=Policy.from_preset("health-survey"))
-    assert [r.kind for r in loose] == ["message", "table"]
+    with pytest.raises(MdlError) as info:
+        run_script(script, "s.mdl", datastore_dirs=[str(store_root)], policy_override=Policy.from_preset("health-survey"))
+    assert "may only tighten" in info.value.message and "datasets.floor" in info.value.message
+    plain = OK + "keep if kjønn == '1'\n"
+    assert run_script(plain, "s.mdl", datastore_dirs=[str(store_root)])[-1].kind != "refusal"
+    tight = replace(Policy.from_preset("register"), dataset_floor=10**9)
+    assert run_script(plain, "s.mdl", datastore_dirs=[str(store_root)], policy_override=tight)[-1].kind == "refusal"
 
 
 def test_strict_exit_4_when_a_cell_is_suppressed(store_root, tmp_path, capsys):

@@ -1,0 +1,395 @@
+"""The gate: the only way a computed aggregate becomes a released :class:`Result`.
+
+Analysis commands compute raw aggregates and hand them to the gate's primitives, which apply
+the owner's policy and return released values:
+
+* :meth:`Gate.protect_counts` — distinct persons per cell → cell-key noise (D3) → ``<T`` when
+  the noisy count is below the threshold (D4);
+* :meth:`Gate.protect_magnitudes` — sums, means, sds, ginis on values winsorised at
+  population-wide bounds, (n, k) dominance, keyed noise and the threshold (D5);
+* :meth:`Gate.protect_quantiles` — micro-aggregated quantiles, extreme ones only for large
+  groups (D6);
+* :meth:`Gate.check_floor` — the dataset floor (D12);
+* :meth:`Gate.release`, :meth:`Gate.message`, :meth:`Gate.refusal` — build the sealed result and
+  append it to the audit log (D11).
+
+Cells are given as one integer per dataset row, aligned with the dataset's contributors
+(see :mod:`mdlang.disclosure.cells`).
+
+Limitation (issue #5 tightens it): winsorisation bounds are computed over the whole column of the
+*current dataset* (before the command's ``if``), cached per (data version, variable, column
+fingerprint) — not yet over the datastore's whole population. A ``keep if`` that shrinks the
+dataset (never below the floor, D12) therefore narrows the population the bounds come from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mdlang.disclosure.audit import AuditLog, default_audit_path
+from mdlang.disclosure.cells import CellAggregate, aggregate, is_unique
+from mdlang.disclosure.keys import RecordKeys, cell_key, read_secret
+from mdlang.disclosure.magnitude import gini, keyed_normal, moments, winsor_bounds
+from mdlang.disclosure.policy import Policy
+from mdlang.disclosure.ptable import ptable
+from mdlang.disclosure.quantiles import micro_quantile, sorted_by_cell, windows_only
+from mdlang.disclosure.refusals import Rule, floor_rule
+from mdlang.disclosure.rounding import round_sig
+from mdlang.disclosure.seal import SEAL
+from mdlang.engine.context import Contributors
+from mdlang.results import Result
+
+MAGNITUDE_STATS = ("sum", "mean", "sd", "gini")
+DOMINANCE_MARK = "x"
+
+
+@dataclass(frozen=True)
+class MagnitudeRelease:
+    """Released magnitudes per cell: ``values[i][stat]`` is a number or a suppression marker;
+    ``n[i]`` the released person count. ``winsorised`` says whether a bound changed any value,
+    ``dominated`` whether a cell was withheld by the dominance rule."""
+
+    values: list[dict[str, Any]]
+    n: list[int | str]
+    winsorised: bool
+    dominated: bool
+    protections: tuple[str, ...] = field(default=())
+
+
+class Gate:
+    """Applies one policy with one owner secret; optionally logs every release and refusal."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        secret: bytes,
+        audit: AuditLog | None = None,
+        *,
+        data_version: str = "unknown",
+    ) -> None:
+        self.policy = policy
+        self.audit = audit
+        self.data_version = data_version
+        self.script_hash = "none"
+        self._keys = RecordKeys(secret)
+        self._ptable = ptable(policy.noise_bound, policy.noise_variance)
+        self._bounds: dict[tuple[str, str, str], tuple[float, float] | None] = {}
+        self._policy_hash = policy.digest()
+        self._unique: dict[int, tuple[np.ndarray, bool]] = {}
+        self._fingerprints: dict[int, tuple[np.ndarray, str]] = {}
+        self._last_valid: tuple[Any, Any, Any, int, CellAggregate] | None = None
+
+    @classmethod
+    def for_datastore(cls, ds: Any, audit: AuditLog | bool | None = None, *, project: str | None = None) -> Gate:
+        """The gate of an opened datastore: its policy, its secret, and an audit log.
+
+        ``audit=None`` logs to :func:`default_audit_path` for ``project`` (else ``$MDLANG_PROJECT``,
+        else ``local``); ``audit=False`` disables logging; an :class:`AuditLog` is used as given.
+        """
+        policy_path = getattr(ds, "policy_path", None) or Path(ds.path) / "policy.toml"
+        policy = Policy.load(policy_path)
+        secret = read_secret(ds.path)
+        version = str(getattr(ds, "stored_version", None) or ds.version)
+        if audit is None:
+            audit = AuditLog(default_audit_path(ds.name, version, project))
+        elif audit is False:
+            audit = None
+        return cls(policy, secret, audit or None, data_version=f"{ds.name}:{version}")
+
+    # -- session -------------------------------------------------------------------------------
+
+    def begin_script(self, text: str) -> None:
+        """Record the script being run (its SHA-256 goes into every audit entry)."""
+        self.script_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def record_keys(self, person_ids: np.ndarray) -> np.ndarray:
+        """The uint64 record key of each person id (cached per id array)."""
+        return self._keys(person_ids)
+
+    # -- counts (D3, D4) -------------------------------------------------------------------------
+
+    def disjoint(self, contributors: Contributors) -> bool:
+        """True when no person contributes to two rows (so margins are sums of their cells)."""
+        ids = contributors.person_id
+        if ids is None:
+            return True
+        hit = self._unique.get(id(ids))
+        if hit is not None and hit[0] is ids:
+            return hit[1]
+        unique = is_unique(ids)
+        if len(self._unique) > 8:
+            self._unique.clear()
+        self._unique[id(ids)] = (ids, unique)
+        return unique
+
+    def aggregate(self, cells: np.ndarray, n_cells: int, contributors: Contributors) -> CellAggregate:
+        """True distinct persons and key sums per cell (not for release: feed :meth:`count_value`)."""
+        return aggregate(cells, n_cells, contributors, self._keys, self.disjoint(contributors))
+
+    def group_contributors(self, groups: np.ndarray, n_groups: int, contributors: Contributors) -> Contributors:
+        """The contributors of the rows of a collapsed dataset: for each group (row number
+        ``0..n_groups-1`` per source row, -1 = dropped) its distinct persons and their key sum.
+
+        For ``collapse``: the new dataset's later statistics are still checked on persons.
+        """
+        agg = self.aggregate(np.asarray(groups, dtype=np.int64), n_groups, contributors)
+        return Contributors(count=agg.persons.astype(np.int64), key_sum=np.array(agg.key_sums, dtype=np.uint64))
+
+    def noisy_count(self, persons: int, key_sum: int) -> int:
+        """The perturbed count of a cell: true persons plus p-table noise keyed on the contributors."""
+        if persons <= 0:
+            return 0
+        return int(persons) + self._ptable.noise(cell_key(key_sum, "count"), int(persons))
+
+    def count_value(self, persons: int, key_sum: int) -> int | str:
+        """The released count of a cell: ``<T`` when the noisy count is below T, else the noisy count.
+
+        An empty cell is ``<T`` too: showing 0 would tell an empty cell from one with a single
+        person, and so reveal which category a person in a small selection has.
+        """
+        noisy = self.noisy_count(persons, key_sum)
+        return self.suppressed_mark if noisy < self.policy.threshold else noisy
+
+    @property
+    def suppressed_mark(self) -> str:
+        """The marker of a count below the threshold (``"<10"``)."""
+        return f"<{self.policy.threshold}"
+
+    def protect_counts(self, cells: np.ndarray, n_cells: int, contributors: Contributors) -> list[int | str]:
+        """Released distinct-person counts of ``n_cells`` cells (cells as in :mod:`cells`)."""
+        agg = self.aggregate(cells, n_cells, contributors)
+        return [self.count_value(int(n), s) for n, s in zip(agg.persons, agg.key_sums, strict=True)]
+
+    # -- magnitudes (D5) ------------------------------------------------------------------------
+
+    def bounds(self, variable: str, population: np.ndarray) -> tuple[float, float] | None:
+        """Winsorisation bounds of a variable, computed once per data version and column."""
+        arr = np.ascontiguousarray(population, dtype=np.float64)
+        seen = self._fingerprints.get(id(population))
+        if seen is not None and seen[0] is population:
+            fingerprint = seen[1]
+        else:
+            fingerprint = hashlib.blake2b(arr.tobytes(), digest_size=16).hexdigest()
+            if len(self._fingerprints) > 8:
+                self._fingerprints.clear()
+            self._fingerprints[id(population)] = (population, fingerprint)
+        key = (self.data_version, variable, fingerprint)
+        if key not in self._bounds:
+            self._bounds[key] = winsor_bounds(arr, self.policy.winsor_lower, self.policy.winsor_upper)
+        return self._bounds[key]
+
+    def protect_magnitudes(
+        self,
+        cells: np.ndarray,
+        n_cells: int,
+        values: np.ndarray,
+        contributors: Contributors,
+        *,
+        variable: str,
+        population: np.ndarray,
+        stats: Sequence[str] = ("mean", "sd"),
+    ) -> MagnitudeRelease:
+        """Released ``stats`` (sum, mean, sd, gini) of ``values`` per cell.
+
+        ``values`` (float, NaN = missing) is aligned with ``cells``; ``population`` is the whole
+        column the winsorisation bounds come from (never the filtered subset).
+        """
+        pol = self.policy
+        given = (cells, values)
+        values = np.asarray(values, dtype=np.float64)
+        cells = np.where(np.isnan(values), -1, np.asarray(cells, dtype=np.int64))
+        bounds = self.bounds(variable, population)
+        winsorised = False
+        if bounds is not None:
+            inside = cells >= 0
+            winsorised = bool(((values[inside] < bounds[0]) | (values[inside] > bounds[1])).any())
+            values = np.clip(values, bounds[0], bounds[1])
+        agg = self._valid_aggregate(given, cells, n_cells, contributors)
+        pid = contributors.person_id
+        unique = self.disjoint(contributors)
+        mom = moments(cells, n_cells, values, pid, unique, pol.dominance_n)
+        sorted_cells = sorted_by_cell(cells, values, n_cells) if "gini" in stats else None
+        out: list[dict[str, Any]] = []
+        ns: list[int | str] = []
+        dominated = False
+        for i in range(n_cells):
+            n_rel = self.count_value(int(agg.persons[i]), agg.key_sums[i])
+            ns.append(n_rel)
+            if isinstance(n_rel, str):
+                out.append(dict.fromkeys(stats, self.suppressed_mark))
+                continue
+            if mom.top_share[i] * 100.0 > pol.dominance_k:
+                dominated = True
+                out.append(dict.fromkeys(stats, DOMINANCE_MARK))
+                continue
+            out.append(self._cell_magnitudes(i, agg.key_sums[i], mom, stats, sorted_cells))
+        prot = ["threshold", "cell-key noise", "dominance"] + (["winsorisation"] if bounds else [])
+        return MagnitudeRelease(out, ns, winsorised, dominated, tuple(prot))
+
+    def _cell_magnitudes(self, i: int, key_sum: int, mom: Any, stats: Sequence[str], sorted_cells: list[np.ndarray] | None) -> dict[str, Any]:
+        pol = self.policy
+        f, digits = pol.magnitude_noise, pol.magnitude_digits
+        n = int(mom.rows[i])
+        max_abs = float(mom.max_abs[i])
+        released: dict[str, Any] = {}
+        for stat in stats:
+            if stat == "sum":
+                true = float(mom.total[i])
+                value = true + f * max_abs * self._z(key_sum, "sum", true)
+            elif stat == "mean":
+                true = float(mom.mean[i])
+                value = true + f * max_abs / n * self._z(key_sum, "mean", true)
+            elif stat == "sd":
+                var = float(mom.variance[i])
+                if math.isnan(var):
+                    released[stat] = None
+                    continue
+                noisy_var = var + f * float(mom.max_dev2[i]) / n * self._z(key_sum, "variance", var)
+                value = math.sqrt(max(noisy_var, 0.0))
+            elif stat == "gini":
+                xs = sorted_cells[i] if sorted_cells is not None else np.empty(0)
+                true = gini(xs)
+                if math.isnan(true):
+                    released[stat] = None
+                    continue
+                total_abs = float(np.abs(xs).sum())
+                value = true + f * 2.0 * max_abs / total_abs * self._z(key_sum, "gini", true)
+            else:
+                raise ValueError(f"unknown magnitude statistic {stat!r}")
+            released[stat] = round_sig(value, digits)
+        return released
+
+    @staticmethod
+    def _z(key_sum: int, kind: str, true: float) -> float:
+        # The key holds the true value to 3 digits instead of the variable's name, so a copied or
+        # renamed variable gets the very same noise (attack A06) rather than a fresh draw.
+        return keyed_normal(cell_key(key_sum, kind, (f"{true:.3g}",)))
+
+    def _valid_aggregate(self, given: tuple[Any, Any], cells: np.ndarray, n_cells: int, contributors: Contributors) -> CellAggregate:
+        """:meth:`aggregate` of the rows with a value, remembered for the same (cells, values)
+        arrays so that magnitudes and quantiles of one cell set aggregate once."""
+        memo = self._last_valid
+        if memo is not None and memo[0] is given[0] and memo[1] is given[1] and memo[2] is contributors and memo[3] == n_cells:
+            return memo[4]
+        agg = self.aggregate(cells, n_cells, contributors)
+        self._last_valid = (given[0], given[1], contributors, n_cells, agg)
+        return agg
+
+    # -- quantiles (D6) -------------------------------------------------------------------------
+
+    def min_n_for(self, p: float) -> int:
+        """The released person count a quantile needs: extreme ones need large groups (D6).
+
+        Any quantile needs at least 2k persons: below that the windows of the quartiles are
+        clipped at the ends of the data and overlap, and the difference of two window means
+        would come close to the difference of two single values (the maximum and minimum).
+        """
+        pol = self.policy
+        base = max(pol.threshold, 2 * pol.quantile_k)
+        if p < 0.05 or p > 0.95:
+            return max(pol.extreme_1_min_n, base)
+        if p < 0.25 or p > 0.75:
+            return max(pol.extreme_5_min_n, base)
+        return base
+
+    def protect_quantiles(
+        self,
+        cells: np.ndarray,
+        n_cells: int,
+        values: np.ndarray,
+        contributors: Contributors,
+        probs: Sequence[float],
+    ) -> tuple[list[dict[float, Any]], list[int | str]]:
+        """Micro-aggregated quantiles per cell and the released person counts they were decided on.
+
+        A quantile is None (omitted) when the cell's released count is below what it needs
+        (:meth:`min_n_for`), and the threshold marker when the cell itself is suppressed.
+        """
+        pol = self.policy
+        given = (cells, values)
+        values = np.asarray(values, dtype=np.float64)
+        cells = np.where(np.isnan(values), -1, np.asarray(cells, dtype=np.int64))
+        agg = self._valid_aggregate(given, cells, n_cells, contributors)
+        if n_cells == 1:
+            groups = [windows_only(values[(cells == 0)], probs, pol.quantile_k)]
+        else:
+            groups = sorted_by_cell(cells, values, n_cells)
+        out: list[dict[float, Any]] = []
+        ns: list[int | str] = []
+        for i in range(n_cells):
+            n_rel = self.count_value(int(agg.persons[i]), agg.key_sums[i])
+            ns.append(n_rel)
+            row: dict[float, Any] = {}
+            for p in probs:
+                if isinstance(n_rel, str):
+                    row[p] = self.suppressed_mark
+                elif n_rel < self.min_n_for(p) or len(groups[i]) < pol.quantile_k:
+                    row[p] = None
+                else:
+                    row[p] = micro_quantile(groups[i], p, pol.quantile_k, pol.quantile_digits)
+            out.append(row)
+        return out, ns
+
+    # -- floor (D12) ----------------------------------------------------------------------------
+
+    def check_floor(self, contributors: Contributors, command: str, line: int) -> Result | None:
+        """None when a dataset may shrink to these contributors, else a refusal (noisy count)."""
+        agg = self.aggregate(np.zeros(len(contributors), dtype=np.int64), 1, contributors)
+        noisy = self.noisy_count(int(agg.persons[0]), agg.key_sums[0])
+        if noisy >= self.policy.dataset_floor:
+            return None
+        return self.refuse(command, line, floor_rule(self.policy))
+
+    # -- results and the audit log (D9, D11) ----------------------------------------------------
+
+    def release(
+        self,
+        command: str,
+        line: int,
+        kind: str,
+        data: dict[str, Any],
+        notes: Sequence[str] = (),
+        *,
+        protections: Sequence[str] = (),
+        cells: int = 0,
+    ) -> Result:
+        """Seal a result built from released values, and log it."""
+        result = Result(command, line, kind, data, tuple(notes), _seal=SEAL)
+        self._log("release", command, line, kind, protections=list(protections), cells=int(cells))
+        return result
+
+    def message(self, command: str, line: int, text: str, notes: Sequence[str] = ()) -> Result:
+        """A message that carries no data (not logged: it releases nothing)."""
+        return Result(command, line, "message", {"text": text}, tuple(notes), _seal=SEAL)
+
+    def refusal(self, command: str, line: int, rule: str, remedy: str) -> Result:
+        """A refusal naming the rule that blocked the output and a remedy (fixed texts, D9)."""
+        text = f"{command}: output withheld by disclosure control ({rule})."
+        result = Result(command, line, "refusal", {"text": text, "rule": rule, "remedy": remedy}, (), _seal=SEAL)
+        self._log("refusal", command, line, "refusal", rule=rule)
+        return result
+
+    def refuse(self, command: str, line: int, rule: Rule) -> Result:
+        """A refusal for one of the fixed rules of :mod:`mdlang.disclosure.refusals`."""
+        return self.refusal(command, line, f"{rule.id}: {rule.text}", rule.remedy)
+
+    def _log(self, event: str, command: str, line: int, kind: str, **extra: Any) -> None:
+        if self.audit is None:
+            return
+        self.audit.append(
+            event=event,
+            command=command,
+            line=int(line),
+            kind=kind,
+            script=self.script_hash,
+            data_version=self.data_version,
+            policy=self._policy_hash,
+            **extra,
+        )
