@@ -11,6 +11,7 @@ per row, which person contributes (disclosure.md principle 2).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,7 +86,11 @@ class Dataset:
         if isinstance(values, pd.Series):
             values = values.reset_index(drop=True)
         frame = self.frame
-        frame[name] = values
+        # Column-wise access never needs a consolidated frame; pandas' fragmentation warning
+        # would only reach the researcher as noise.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+            frame[name] = values
         self.frame = frame
 
     def drop_columns(self, names: list[str]) -> None:
