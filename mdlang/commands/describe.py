@@ -174,14 +174,16 @@ def _observed(factors: list[Factor], selected: np.ndarray) -> tuple[list[Factor]
 def _label(ctx: AnalysisContext, var: str, value: Any, nolabels: bool) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return MISSING_LABEL
-    if var == PANEL_TIME:
-        return _panel_time_label(value)
     info = ctx.variables.get(var)
     labels = info.labels if info is not None else None
-    if labels and not nolabels:
+    # date@panel from reshape-to-panel carries its suffix texts as labels; only import-panel's
+    # epoch-day times need the date guess.
+    if labels and (not nolabels or var == PANEL_TIME):
         for key in (value, _fmt(value), str(value)):
             if key in labels:
                 return str(labels[key])
+    if var == PANEL_TIME:
+        return _panel_time_label(value)
     return _fmt(value)
 
 
