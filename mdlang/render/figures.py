@@ -363,6 +363,31 @@ def _draw_sankey(ax: Any, spec: Mapping[str, Any], panel: Mapping[str, Any]) -> 
         ax.spines[side].set_visible(False)
 
 
+def _draw_survival(ax: Any, spec: Mapping[str, Any], panel: Mapping[str, Any]) -> None:
+    """Kaplan–Meier steps on released time bands (interval shaded) or Weibull curve points."""
+    for k, curve in enumerate(spec.get("curves") or []):
+        colour = _COLOURS[k % len(_COLOURS)]
+        label = str(curve.get("label") or "")
+        bands = curve.get("bands") or []
+        if bands:
+            xs = [0.0] + [float(b["end"]) for b in bands]
+            ys = [1.0] + [float(b["survival"]) for b in bands]
+            ax.step(xs, ys, where="post", color=colour, label=label or None)
+            lows = [_num(b.get("ci_low")) for b in bands]
+            highs = [_num(b.get("ci_high")) for b in bands]
+            if all(v is not None for v in lows + highs):
+                ax.fill_between(xs[1:], lows, highs, step="post", color=colour, alpha=0.2, linewidth=0)
+        points = curve.get("points") or []
+        if points:
+            ax.plot([float(p["t"]) for p in points], [float(p["survival"]) for p in points],
+                    color=colour, label=label or None)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel(str(spec.get("x", "")))
+    ax.set_ylabel("Survival")
+    if any(c.get("label") for c in spec.get("curves") or []):
+        ax.legend(fontsize=7)
+
+
 _DRAW = {
     "histogram": _draw_histogram,
     "barchart": _draw_barchart,
@@ -370,4 +395,5 @@ _DRAW = {
     "piechart": _draw_piechart,
     "hexbin": _draw_hexbin,
     "sankey": _draw_sankey,
+    "survival": _draw_survival,
 }

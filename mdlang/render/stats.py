@@ -16,6 +16,7 @@ from mdlang.render.numbers import format_cell, format_label, is_number, round_li
 STAT_LABELS: dict[str, tuple[str, str]] = {
     "n": ("Number of obs", "count"),
     "n_groups": ("Number of groups", "count"),
+    "events": ("Number of events", "count"),
     "f": ("F({df_m}, {df_r})", "stat"),
     "p_f": ("Prob > F", "pvalue4"),
     "chi2": ("chi2({df})", "stat"),

@@ -151,3 +151,14 @@ def test_text_renderer_names_the_written_files(tmp_path: Path) -> None:
     attach_figures(r, str(tmp_path), "flows")
     text = renderer("text").render(r, "sankey s20 s21")
     assert f"written to {tmp_path / 'flows-line5-sankey.png'}" in text
+
+
+def test_survival_curves_are_drawn_not_left_blank() -> None:
+    from mdlang.render.figures import figure_bytes
+
+    spec = {"type": "survival", "method": "kaplan-meier", "x": "dager", "curves": [
+        {"label": "Mann", "bands": [{"start": 0, "end": 100, "survival": 0.9, "ci_low": 0.85, "ci_high": 0.94}]},
+        {"label": "Kvinne", "points": [{"t": 0, "survival": 1.0}, {"t": 100, "survival": 0.8}]}]}
+    svg = figure_bytes({"title": "KM", "spec": spec}, "svg").decode()
+    assert "no picture for this figure" not in svg
+    assert figure_bytes({"title": "KM", "spec": spec}, "png") == figure_bytes({"title": "KM", "spec": spec}, "png")
