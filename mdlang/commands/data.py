@@ -171,11 +171,22 @@ def _filter(session: Session, stmt: ast.Command, keep: bool) -> list[Result]:
     if rows.all():
         return []
     gate = session.gate_for(ds)
-    refusal = gate.check_floor(ds.contributors.take(rows), stmt.name, stmt.span.line)
-    if refusal is not None:
-        return [refusal]
+    _stop_if_refused(gate.check_floor(ds.contributors.take(rows), stmt.name, stmt.span.line), stmt)
     ds.keep_rows(rows)
     return []
+
+
+def _stop_if_refused(refusal: Result | None, stmt: ast.Statement) -> None:
+    """A population change withheld by the dataset floor (D12) stops the script: every later
+    result would otherwise silently describe the unfiltered population. The gate has already
+    logged the refusal; its fixed text (no data-derived numbers) becomes the error."""
+    if refusal is None:
+        return
+    raise MdlRuntimeError(
+        str(refusal.data.get("text") or "the population change was withheld by disclosure control"),
+        stmt.span,
+        hint=str(refusal.data.get("remedy") or "") or None,
+    )
 
 
 @handler("keep")
@@ -358,8 +369,6 @@ def sample(session: Session, stmt: ast.Command) -> list[Result]:
     keys = _order_keys(gate.record_keys(units), seed)
     chosen = units[np.sort(np.argpartition(keys, count - 1)[:count])] if count > 0 else units[:0]
     rows = lookup(chosen, ds.ids) >= 0
-    refusal = gate.check_floor(ds.contributors.take(rows), "sample", stmt.span.line)
-    if refusal is not None:
-        return [refusal]
+    _stop_if_refused(gate.check_floor(ds.contributors.take(rows), "sample", stmt.span.line), stmt)
     ds.keep_rows(rows)
     return []

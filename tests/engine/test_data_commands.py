@@ -91,12 +91,23 @@ def test_drop_if_missing_condition_keeps_unit(s):
     assert s.datasets["p"].ids.tolist() == kept.tolist()
 
 
-def test_keep_if_below_floor_is_refused_and_dataset_unchanged(s):
-    out = run(s, "keep if faar == 1955")
-    assert len(out) == 1 and out[0].kind == "refusal"
-    assert out[0].data["rule"].startswith("D12")
-    assert not any(ch.isdigit() for ch in out[0].data["remedy"])
+def test_keep_if_below_floor_stops_the_script_and_leaves_the_dataset_unchanged(s):
+    with pytest.raises(MdlRuntimeError) as info:
+        run(s, "keep if faar == 1955")
+    err = info.value
+    assert "D12 dataset floor" in err.message
+    assert err.hint and not any(ch.isdigit() for ch in err.hint)
+    assert err.span is not None and err.span.line == 1
     assert len(frame(s)) == 3000
+
+
+def test_a_withheld_keep_stops_a_script_before_later_commands(store_root):
+    from mdlang.engine.runner import run_script
+
+    script = ("require no.test.reg:1 as db\ncreate-dataset d\nimport db/KJOENN as kj\n"
+              "keep if kj == '9'\ntabulate kj\n")
+    with pytest.raises(MdlRuntimeError, match="D12 dataset floor"):
+        run_script(script, "s.mdl", datastore_dirs=[str(store_root)])
 
 
 def test_keep_vars_and_if_together_is_an_error(s):
@@ -186,8 +197,9 @@ def test_sample_count_rules(s):
         run(s, "sample 0.5 0")
     run(s, "sample 1200 3")
     assert len(frame(s)) == 1200
-    out = run(s, "sample 0.5 3")
-    assert out[0].kind == "refusal" and len(frame(s)) == 1200
+    with pytest.raises(MdlRuntimeError, match="D12 dataset floor"):
+        run(s, "sample 0.5 3")
+    assert len(frame(s)) == 1200
 
 
 def test_replace_with_missing_keeps_type(s):

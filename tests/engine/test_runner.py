@@ -80,10 +80,12 @@ def test_output_file_written_at_the_end(store_root, tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".mdlang-")] == []
 
 
-def test_strict_exit_4_when_withheld(store_root, tmp_path, capsys):
-    script = write(tmp_path, OK + "keep if kjønn == '1' & kjønn == '2'\n")
-    assert cli(store_root, script) == 0
-    assert cli(store_root, script, "--strict") == 4
+def test_withheld_population_change_stops_with_exit_1(store_root, tmp_path, capsys):
+    script = write(tmp_path, OK + "keep if kjønn == '1' & kjønn == '2'\ntabulate kjønn\n")
+    assert cli(store_root, script) == 1
+    out, err = capsys.readouterr()
+    assert "D12 dataset floor" in err and ":5:1:" in err
+    assert out.count("tabulate kjønn") == 1  # the tabulate after the withheld keep never ran
     assert cli(store_root, write(tmp_path, OK, "ok.mdl"), "--strict") == 0
 
 
@@ -122,15 +124,16 @@ def test_policy_override_may_tighten_but_never_loosen(store_root):
     from mdlang.disclosure.policy import Policy
 
     script = OK + "import db/FAAR as faar\nkeep if faar < 1960 & kjønn == '1'\n"
-    strict = run_script(script, "s.mdl", datastore_dirs=[str(store_root)])
-    assert strict[-1].kind == "refusal"
+    with pytest.raises(MdlError, match="D12 dataset floor"):
+        run_script(script, "s.mdl", datastore_dirs=[str(store_root)])
     with pytest.raises(MdlError) as info:
         run_script(script, "s.mdl", datastore_dirs=[str(store_root)], policy_override=Policy.from_preset("health-survey"))
     assert "may only tighten" in info.value.message and "datasets.floor" in info.value.message
     plain = OK + "keep if kjønn == '1'\n"
     assert run_script(plain, "s.mdl", datastore_dirs=[str(store_root)])[-1].kind != "refusal"
     tight = replace(Policy.from_preset("register"), dataset_floor=10**9)
-    assert run_script(plain, "s.mdl", datastore_dirs=[str(store_root)], policy_override=tight)[-1].kind == "refusal"
+    with pytest.raises(MdlError, match="D12 dataset floor"):
+        run_script(plain, "s.mdl", datastore_dirs=[str(store_root)], policy_override=tight)
 
 
 def test_strict_exit_4_when_a_cell_is_suppressed(store_root, tmp_path, capsys):
