@@ -39,6 +39,9 @@ def check_require(ck: Checker, stmt: ast.Require) -> None:
 def check_regvar(ck: Checker, var: ast.RegVar) -> Any:
     """The metadata of ``alias/VAR`` when a catalogue knows it; reports unknown aliases/names."""
     if var.alias is None:
+        if not ck.scope.aliases:
+            ck.report(var, f"no datastore is connected, so {var.name} cannot be imported",
+                      "connect one first, e.g. require no.ssb.fdb:38 as db")
         return None
     if var.alias not in ck.scope.aliases:
         hint = did_you_mean(var.alias, ck.scope.aliases)

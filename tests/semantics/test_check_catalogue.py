@@ -65,6 +65,14 @@ def test_malformed_and_reversed_dates():
     ]
 
 
+def test_unaliased_import_needs_a_connected_datastore():
+    assert run("create-dataset d\nimport BEFOLKNING_KJOENN as k\n") == [
+        (2, 8, E, "no datastore is connected, so BEFOLKNING_KJOENN cannot be imported",
+         "connect one first, e.g. require no.ssb.fdb:38 as db")
+    ]
+    assert run("require no.ssb.fdb:1 as db\ncreate-dataset d\nimport BEFOLKNING_KJOENN as k\n") == []
+
+
 def test_unknown_alias_and_unknown_datastore():
     assert run("create-dataset d\nimport ds/BEFOLKNING_KJOENN as k\n") == [
         (2, 8, E, "unknown datastore alias ds",
