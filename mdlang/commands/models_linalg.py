@@ -1,0 +1,81 @@
+"""Chunked cross products and stable symmetric solves for the model commands.
+
+Sums over millions of rows are taken over small chunks of *centred* rows copied into one
+reusable buffer (small chunks stay in the CPU cache, which at 5.5 M rows is several times faster
+than large ones); centring keeps ill-conditioned designs (NIST Longley) accurate to many digits
+where raw normal equations would not be. Design matrices are column-major (Fortran order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+CHUNK = 4096
+
+
+def chunks(n: int, size: int = CHUNK) -> Iterator[slice]:
+    """Consecutive row slices covering ``0..n``."""
+    for start in range(0, n, size):
+        yield slice(start, min(start + size, n))
+
+
+def centred_chunks(X: np.ndarray, centre: np.ndarray, size: int = CHUNK) -> Iterator[tuple[slice, np.ndarray]]:
+    """``(rows, X[rows] - centre)`` per chunk; the array is a reused buffer (copy to keep it)."""
+    buf = np.empty((min(size, max(X.shape[0], 1)), X.shape[1]))
+    for sl in chunks(X.shape[0], size):
+        Z = buf[: sl.stop - sl.start]
+        np.subtract(X[sl], centre, out=Z)
+        yield sl, Z
+
+
+def crossprod(X: np.ndarray, centre: np.ndarray, y: np.ndarray | None = None, ycentre: float = 0.0) -> tuple[np.ndarray, np.ndarray | None, float]:
+    """``Z'Z``, ``Z'(y - ycentre)`` and ``(y - ycentre)'(y - ycentre)`` with ``Z = X - centre``."""
+    k = X.shape[1]
+    ztz = np.zeros((k, k))
+    zty = np.zeros(k) if y is not None else None
+    yty = 0.0
+    for sl, Z in centred_chunks(X, centre):
+        ztz += Z.T @ Z
+        if y is not None:
+            yc = y[sl] - ycentre
+            zty += Z.T @ yc
+            yty += float(yc @ yc)
+    return ztz, zty, yty
+
+
+def scaled_inverse(A: np.ndarray) -> np.ndarray:
+    """The inverse of a symmetric positive-definite matrix, equilibrated by its diagonal."""
+    d = 1.0 / np.sqrt(np.diag(A))
+    inner = np.linalg.inv(A * d[:, None] * d[None, :])
+    inv = inner * d[:, None] * d[None, :]
+    return (inv + inv.T) / 2.0
+
+
+def scaled_solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve ``A x = b`` for symmetric positive-definite ``A`` after equilibration."""
+    d = 1.0 / np.sqrt(np.diag(A))
+    z = np.linalg.solve(A * d[:, None] * d[None, :], b * d)
+    return z * d
+
+
+def max_leverage(X: np.ndarray, centre: np.ndarray, inv: np.ndarray) -> float:
+    """The largest hat-matrix diagonal ``z' inv z`` over the centred rows (never n × n)."""
+    L = chol_factor(inv)
+    top = 0.0
+    for _sl, Z in centred_chunks(X, centre):
+        W = Z @ L
+        h = np.einsum("ij,ij->i", W, W)
+        if len(h):
+            top = max(top, float(h.max()))
+    return top
+
+
+def chol_factor(inv: np.ndarray) -> np.ndarray:
+    """A matrix L with L L' = inv (Cholesky, or an eigen square root when nearly singular)."""
+    try:
+        return np.linalg.cholesky(inv)
+    except np.linalg.LinAlgError:
+        w, v = np.linalg.eigh(inv)
+        return v * np.sqrt(np.clip(w, 0.0, None))
