@@ -20,12 +20,16 @@ WITHHELD = "x"
 
 
 def percent_of(num: Any, den: Any) -> Any:
-    """A percentage of released counts: withheld for a suppressed count, None without a base."""
+    """A percentage of released counts: withheld for a suppressed count, None without a base.
+
+    Cells and totals carry noise of their own, so a cell can exceed its total by a few units;
+    the share is capped at 100 rather than shown as an impossible percentage.
+    """
     if isinstance(num, str):
         return WITHHELD
     if isinstance(den, str) or not den:
         return None
-    return round(100.0 * num / den, 2)
+    return min(round(100.0 * num / den, 2), 100.0)
 
 
 def percent_grid(counts: Grid, kind: str) -> Grid:
@@ -85,7 +89,7 @@ def one_way(name: str, blocks: dict[str, Grid], labels: list[tuple[str, ...]], o
                 broken, cum = True, WITHHELD  # after a withheld cell the running sum is unknown
             else:
                 running += pct
-                cum = round(running, 2)
+                cum = min(round(running, 2), 100.0)  # noisy cells may sum past their noisy total
             rows.append([labels[r][0], value, pct, cum])
         rows.append(["Total", total, 100.0 if isinstance(total, int) and total > 0 else None, None])
         return {"columns": [name, "Freq.", "Percent", "Cum."], "rows": rows, "content": ["freq"]}

@@ -66,3 +66,13 @@ def test_release_is_logged_with_metadata_only(tmp_path) -> None:
     m = g.message("help", 2, "hello")
     assert m.kind == "message" and m.data == {"text": "hello"}
     assert len(log.entries()) == 1
+
+
+def test_percentages_and_cumulative_never_pass_100() -> None:
+    from mdlang.disclosure.table_layout import one_way, percent_of
+
+    assert percent_of(12, 11) == 100.0
+    grid = {"freq": [[6], [7], [11]]}  # two noisy cells that add up past their noisy total
+    table = one_way("x", grid, [("a",), ("b",), ("Total",)], [0, 1], [])
+    assert [row[3] for row in table["rows"][:2]] == [54.55, 100.0]
+    assert all(row[2] is None or row[2] <= 100.0 for row in table["rows"])
