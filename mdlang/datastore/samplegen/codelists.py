@@ -1,0 +1,244 @@
+"""Code lists of the sample register: SSB classifications where public, plausible ones elsewhere.
+
+Each list is a tuple of :class:`Code`; :func:`simple` builds one from ``"code=label"`` pairs.
+Sizes match register-catalogue.csv exactly (a test checks them).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from mdlang.datastore.metadata import Code
+
+
+def simple(text: str) -> tuple[Code, ...]:
+    """Codes from ``"1=Mann|2=Kvinne"``."""
+    out = []
+    for item in text.split("|"):
+        code, label = item.split("=", 1)
+        out.append(Code(code.strip(), label.strip()))
+    return tuple(out)
+
+
+SEX = simple("1=Mann|2=Kvinne")
+STATUSKODE = simple("1=Bosatt|3=Utvandret|5=Død")
+SIVSTAND = simple(
+    "0=Uoppgitt|1=Ugift|2=Gift|3=Enke/enkemann|4=Skilt|5=Separert|6=Registrert partner|"
+    "7=Separert partner|8=Skilt partner|9=Gjenlevende partner"
+)
+GRADES = simple("1=Karakter 1|2=Karakter 2|3=Karakter 3|4=Karakter 4|5=Karakter 5|6=Karakter 6")
+INVKAT = simple(
+    "A=Født i Norge med to norskfødte foreldre|B=Innvandrer|C=Norskfødt med innvandrerforeldre|"
+    "D=Utenlandsfødt med én norskfødt forelder|E=Norskfødt med én utenlandsfødt forelder|"
+    "F=Utenlandsfødt med to norskfødte foreldre"
+)
+INNGRUNN = simple("ARB=Arbeid|FAM=Familie|FLU=Flukt|UTD=Utdanning|ANN=Annet|UOP=Uoppgitt")
+LANDBAK = simple("1=Norge|2=EU/EØS, USA, Canada, Australia og New Zealand|3=Resten av verden")
+SOSBAK = simple(
+    "1=Foreldre med grunnskole|2=Foreldre med videregående|3=Foreldre med kort høyere utdanning|"
+    "4=Foreldre med lang høyere utdanning|9=Uoppgitt"
+)
+PERSONKODE = simple("1=Hovedperson|2=Ektefelle, partner eller samboer|3=Barn|4=Annen person")
+PARSTATUS = simple(
+    "0=Ikke i par|1=Gift|2=Registrert partner|3=Samboer med felles barn|4=Samboer uten felles barn|"
+    "5=Gift, bor ikke sammen|6=Separert|7=Skilt, bor alene|8=Enke/enkemann|9=Uoppgitt"
+)
+HUSHTYPE = simple(
+    "1=Aleneboende|2=Par uten hjemmeboende barn|3=Par med hjemmeboende barn|"
+    "4=Mor eller far med hjemmeboende barn|5=Flerfamiliehusholdning"
+)
+BYGNINGSTYPE = simple(
+    "111=Enebolig|121=Tomannsbolig|131=Rekkehus, kjedehus|142=Boligblokk|"
+    "151=Bygning for bofellesskap|199=Annen boligbygning"
+)
+BRUKSENHETSTYPE = simple("B=Bolig|U=Unummerert bruksenhet|A=Annet enn bolig")
+TRANGBODD = simple("0=Ikke trangbodd|1=Trangbodd|8=Ikke beregnet|9=Uoppgitt")
+ANSETTELSESFORM = simple(
+    "fast=Fast ansettelse|midlertidig=Midlertidig ansettelse|laerling=Lærling|"
+    "selvstendig=Selvstendig næringsdrivende|tilkalling=Tilkallingsvikar|ukjent=Ukjent"
+)
+HOVEDARBEID = simple("H=Hovedarbeidsforhold|B=Biarbeidsforhold")
+HELDELTID = simple("H=Heltid|D=Deltid")
+TIDSORDNING = simple(
+    "ikkeSkift=Ikke skift|dogn=Døgnkontinuerlig skift|skift365=Helkontinuerlig skift|"
+    "offshore=Offshore|toSkift=Toskift|treSkift=Treskift|turnus=Turnus|ukjent=Ukjent"
+)
+ARBMARK = simple(
+    "1=Lønnstaker|2=Selvstendig næringsdrivende|3=Lønnstaker og selvstendig|"
+    "4=Registrert ledig eller på tiltak|5=Under utdanning|6=Utenfor arbeidsstyrken"
+)
+TILTAK = simple(
+    "1=Helt ledig|2=Delvis ledig|3=På arbeidsmarkedstiltak|4=Nedsatt arbeidsevne|9=Annen"
+)
+ARBSOEK = simple(
+    "01=Helt ledige|02=Delvis ledige|03=Ordinære tiltaksdeltakere|04=Permitterte|05=Andre arbeidssøkere|"
+    "06=Nedsatt arbeidsevne, på tiltak|07=Nedsatt arbeidsevne, ikke på tiltak|08=Unge under 20|"
+    "09=Innvandrere på tiltak|10=Permitterte, delvis|11=Jobbsøkere i arbeid|12=Sykmeldte arbeidssøkere|"
+    "13=Ungdomsgaranti|14=Kvalifiseringsprogram|15=Uoppgitt"
+)
+SOSHJELP = simple("0=Mottar ikke|1=Mottar økonomisk sosialhjelp")
+DRIVSTOFF = simple("1=Bensin|2=Diesel|3=Elektrisk|4=Hybrid|5=Annet")
+BRUKTIMP = simple("J=Bruktimportert|N=Ikke bruktimportert")
+KJ_ART = simple("10=Privat|20=Næring|30=Utleie|90=Annet")
+PRISOMRADE = simple("NO1=Øst-Norge|NO2=Sør-Norge|NO3=Midt-Norge|NO4=Nord-Norge|NO5=Vest-Norge")
+KURS_NUS = simple(
+    "3=Videregående, grunnutdanning|4=Videregående, avsluttende|5=Påbygging til videregående|"
+    "6=Universitet og høgskole, lavere nivå|7=Universitet og høgskole, høyere nivå|8=Forskernivå|9=Uoppgitt"
+)
+KURS_EIERF = simple("1=Offentlig|2=Privat|9=Uoppgitt")
+KURS_KOMP = simple("1=Studiekompetanse|2=Yrkeskompetanse|3=Kompetanse på lavere nivå")
+KURS_ORG = simple("1=Heltid|2=Deltid|3=Nettbasert")
+KURS_UH = simple("1=Universitet|2=Vitenskapelig høgskole|3=Statlig høgskole|4=Privat høgskole")
+STYRK_MAJOR = simple(
+    "1=Ledere|2=Akademiske yrker|3=Høyskoleyrker|4=Kontoryrker|5=Salgs- og serviceyrker|"
+    "6=Bønder, fiskere o.l.|7=Håndverkere|8=Prosess- og maskinoperatører, transportarbeidere mv.|"
+    "9=Renholdere, hjelpearbeidere mv."
+)
+STYRK_SUBMAJOR = simple(
+    "11=Politikere og toppledere|12=Administrative ledere|13=Ledere innen produksjon og tjenesteyting|"
+    "14=Ledere innen hotell, handel og service|21=Ingeniører og naturvitere|22=Helsefaglige yrker|"
+    "23=Undervisningsyrker|24=Økonomiske og administrative yrker|25=IKT-rådgivere|"
+    "26=Juridiske, sosialfaglige og kulturelle yrker|31=Ingeniører og teknikere|"
+    "32=Helsearbeidere på høyskolenivå|33=Yrker innen økonomi og administrasjon|"
+    "34=Yrker innen juss, sosialfag og kultur|35=IKT-teknikere|41=Kontorarbeidere|"
+    "42=Kundeserviceyrker|43=Regnskaps- og lagerarbeidere|44=Andre kontoryrker|51=Serviceyrker|"
+    "52=Salgsyrker|53=Omsorgsarbeidere|54=Sikkerhetsarbeidere|61=Bønder og gartnere|"
+    "62=Skogbrukere og fiskere|71=Byggearbeidere|72=Metallarbeidere og mekanikere|"
+    "73=Håndverkere innen grafisk og kunsthåndverk|74=Elektrikere og elektronikkreparatører|"
+    "75=Andre håndverkere|81=Prosess- og maskinoperatører|82=Montører|83=Transportarbeidere|"
+    "91=Renholdere|92=Hjelpearbeidere i landbruk og fiske|93=Hjelpearbeidere i industri og bygg|"
+    "94=Hjelpearbeidere innen matlaging|96=Renovasjonsarbeidere og andre"
+)
+NACE_SECTIONS = simple(
+    "A=Jordbruk, skogbruk og fiske|B=Bergverksdrift og utvinning|C=Industri|D=Elektrisitets-, gass-, "
+    "damp- og varmtvannsforsyning|E=Vannforsyning, avløp og renovasjon|F=Bygge- og anleggsvirksomhet|"
+    "G=Varehandel, reparasjon av motorvogner|H=Transport og lagring|I=Overnattings- og serveringsvirksomhet|"
+    "J=Informasjon og kommunikasjon|K=Finansierings- og forsikringsvirksomhet|L=Omsetning og drift av fast "
+    "eiendom|M=Faglig, vitenskapelig og teknisk tjenesteyting|N=Forretningsmessig tjenesteyting|"
+    "O=Offentlig administrasjon og forsvar|P=Undervisning|Q=Helse- og sosialtjenester|R=Kulturell "
+    "virksomhet, underholdning og fritid|S=Annen tjenesteyting|T=Lønnet arbeid i private husholdninger|"
+    "U=Internasjonale organisasjoner"
+)
+
+#: NUS2000 first digit (level) and second digit (field of study), SSB's published names.
+NUS_LEVELS = {
+    0: "Ingen utdanning og førskoleutdanning",
+    1: "Barneskoleutdanning",
+    2: "Ungdomsskoleutdanning",
+    3: "Videregående, grunnutdanning",
+    4: "Videregående, avsluttende utdanning",
+    5: "Påbygging til videregående utdanning",
+    6: "Universitets- og høgskoleutdanning, lavere nivå",
+    7: "Universitets- og høgskoleutdanning, høyere nivå",
+    8: "Forskerutdanning",
+}
+NUS_FIELDS = {
+    0: "allmenne fag",
+    1: "humanistiske og estetiske fag",
+    2: "lærerutdanninger og pedagogikk",
+    3: "samfunnsfag og juridiske fag",
+    4: "økonomiske og administrative fag",
+    5: "naturvitenskapelige fag, håndverksfag og tekniske fag",
+    6: "helse-, sosial- og idrettsfag",
+    7: "primærnæringsfag",
+    8: "samferdsels- og sikkerhetsfag og andre servicefag",
+    9: "uoppgitt fagfelt",
+}
+
+
+def nus_code(level: int, field: int) -> str:
+    """Six-digit NUS2000-shaped code of a level and field (the last four digits are synthetic)."""
+    return f"{level}{field}9999" if level >= 3 else f"{level}0{'1' if level else '0'}099"
+
+
+@cache
+def nus_code_list() -> tuple[Code, ...]:
+    """NUS2000-shaped education codes: one per level (0–2) and per level × field (3–8)."""
+    out = [Code(nus_code(lv, 0), NUS_LEVELS[lv]) for lv in (0, 1, 2)]
+    for lv in range(3, 9):
+        for f, fname in NUS_FIELDS.items():
+            out.append(Code(nus_code(lv, f), f"{NUS_LEVELS[lv]}, {fname}"))
+    return tuple(out)
+
+
+_COUNTRIES = """
+000=Norge|752=Sverige|208=Danmark|246=Finland|352=Island|616=Polen|440=Litauen|428=Latvia|233=Estland
+276=Tyskland|826=Storbritannia|840=USA|706=Somalia|760=Syria|368=Irak|364=Iran|004=Afghanistan
+232=Eritrea|586=Pakistan|608=Filippinene|764=Thailand|704=Vietnam|144=Sri Lanka|356=India|156=Kina
+804=Ukraina|643=Russland|642=Romania|100=Bulgaria|070=Bosnia-Hercegovina|688=Serbia|191=Kroatia
+008=Albania|792=Tyrkia|818=Egypt|504=Marokko|231=Etiopia|566=Nigeria|288=Ghana|404=Kenya|729=Sudan
+275=Palestina|422=Libanon|400=Jordan|250=Frankrike|724=Spania|620=Portugal|380=Italia|528=Nederland
+056=Belgia|040=Østerrike|756=Sveits|300=Hellas|348=Ungarn|203=Tsjekkia|703=Slovakia|124=Canada
+036=Australia|076=Brasil|152=Chile|170=Colombia|484=Mexico|604=Peru|392=Japan|410=Sør-Korea
+360=Indonesia|458=Malaysia|050=Bangladesh|524=Nepal|104=Myanmar|710=Sør-Afrika|180=Kongo, Den demokratiske republikken
+646=Rwanda|800=Uganda|834=Tanzania|372=Irland|442=Luxembourg|705=Slovenia|807=Nord-Makedonia
+499=Montenegro|498=Moldova|112=Belarus|268=Georgia|051=Armenia|031=Aserbajdsjan|398=Kasakhstan
+860=Usbekistan|012=Algerie|788=Tunisia|434=Libya|887=Jemen|682=Saudi-Arabia|784=De forente arabiske emirater
+414=Kuwait|554=New Zealand|032=Argentina|862=Venezuela|218=Ecuador|068=Bolivia|192=Cuba|332=Haiti
+388=Jamaica|120=Kamerun|384=Elfenbenskysten|686=Senegal|466=Mali|562=Niger|148=Tsjad|024=Angola
+508=Mosambik|894=Zambia|716=Zimbabwe|454=Malawi|072=Botswana|516=Namibia|450=Madagaskar|108=Burundi
+262=Djibouti|478=Mauritania|270=Gambia|324=Guinea|694=Sierra Leone|430=Liberia|768=Togo|204=Benin
+854=Burkina Faso|140=Den sentralafrikanske republikk|178=Kongo-Brazzaville|266=Gabon|226=Ekvatorial-Guinea
+728=Sør-Sudan|496=Mongolia|408=Nord-Korea|116=Kambodsja|418=Laos|702=Singapore|096=Brunei|626=Øst-Timor
+598=Papua Ny-Guinea|242=Fiji|762=Tadsjikistan|417=Kirgisistan|795=Turkmenistan|512=Oman|634=Qatar
+048=Bahrain|376=Israel|196=Kypros|470=Malta|020=Andorra|438=Liechtenstein|492=Monaco|674=San Marino
+336=Vatikanstaten|234=Færøyene|304=Grønland|158=Taiwan|344=Hongkong|446=Macao|462=Maldivene|064=Bhutan
+810=Sovjetunionen|890=Jugoslavia|200=Tsjekkoslovakia|278=Øst-Tyskland|990=Uoppgitt|991=Statsløs
+"""
+
+
+@cache
+def country_code_list() -> tuple[Code, ...]:
+    """287 country codes: Norway is 000 (as in SSB's list), others ISO 3166 numeric; the tail is synthetic."""
+    known = simple(
+        "|".join(x.strip() for x in _COUNTRIES.strip().replace("\n", "|").split("|") if x.strip())
+    )
+    used = {c.code for c in known}
+    filler = [
+        Code(f"{n:03d}", f"Annet land {n:03d} (syntetisk kode)")
+        for n in range(900, 990)
+        if f"{n:03d}" not in used
+    ]
+    extra = [
+        Code(f"{n:03d}", f"Annet land {n:03d} (syntetisk kode)")
+        for n in range(1, 900)
+        if f"{n:03d}" not in used
+    ]
+    codes = list(known) + filler
+    codes += extra[: max(0, 287 - len(codes))]
+    return tuple(sorted(codes[:287], key=lambda c: c.code))
+
+
+#: Family types (BEFOLKNING_REGSTAT_FAMTYP): couple kind × children's age, SSB-shaped codes.
+FAMTYP = simple(
+    "1.1.1=Ektepar uten barn|1.1.2=Ektepar med barn 0–5 år|1.1.3=Ektepar med yngste barn 6–17 år|"
+    "1.1.4=Ektepar med yngste barn 18 år og over|1.2.1=Registrerte partnere uten barn|"
+    "1.2.2=Registrerte partnere med barn|1.3.1=Samboerpar uten barn|1.3.2=Samboerpar med barn 0–5 år|"
+    "1.3.3=Samboerpar med yngste barn 6–17 år|1.3.4=Samboerpar med yngste barn 18 år og over|"
+    "2.1.1=Mor med barn 0–5 år|2.1.2=Mor med yngste barn 6–17 år|2.1.3=Mor med yngste barn 18 år og over|"
+    "2.2.1=Far med barn 0–5 år|2.2.2=Far med yngste barn 6–17 år|2.2.3=Far med yngste barn 18 år og over|"
+    "3.1.1=Enslig mann under 30 år|3.1.2=Enslig mann 30–66 år|3.1.3=Enslig mann 67 år og over|"
+    "3.2.1=Enslig kvinne under 30 år|3.2.2=Enslig kvinne 30–66 år|3.2.3=Enslig kvinne 67 år og over|"
+    "4.1.1=Barn i institusjon|4.2.1=Person uten fast bosted|9.9.9=Uoppgitt"
+)
+
+#: Vehicle group codes (KJORETOY_KJT_GRUP): EU technical classes plus Norwegian groups.
+_VEHICLE_GROUPS = (
+    "M1=Personbil|M1G=Personbil, terrenggående|M2=Minibuss|M3=Buss|N1=Varebil|N1G=Varebil, terrenggående|"
+    "N2=Lett lastebil|N3=Tung lastebil|L1e=Lett moped|L2e=Moped, tre hjul|L3e=Motorsykkel|"
+    "L4e=Motorsykkel med sidevogn|L5e=Trehjuls motorsykkel|L6e=Lett firehjuls moped|L7e=Firehjuls motorsykkel|"
+    "O1=Lett tilhenger|O2=Tilhenger inntil 3500 kg|O3=Tilhenger inntil 10000 kg|O4=Tung tilhenger|"
+    "T1=Traktor, klasse 1|T2=Traktor, klasse 2|T3=Traktor, klasse 3|T4=Traktor, klasse 4|T5=Traktor, klasse 5|"
+    "C=Beltetraktor|R1=Landbrukstilhenger, klasse 1|R2=Landbrukstilhenger, klasse 2|R3=Landbrukstilhenger, klasse 3|"
+    "R4=Landbrukstilhenger, klasse 4|S=Utskiftbart trukket utstyr|BB=Bobil|CV=Campingvogn|SN=Snøscooter|"
+    "BT=Beltemotorsykkel|MR=Motorredskap|TR=Traktorredskap|AMB=Ambulanse|LIK=Likbil|TAX=Drosje|"
+    "SKO=Skolebuss|BER=Bergingsbil|BRN=Brannbil|POL=Politibil|VET=Veghøvel|KR=Kranbil|BET=Betongbil|"
+    "SEM=Semitrailertrekker|TT=Tankbil|KJ=Kjølebil|FLY=Flyplassbil|ATV=ATV|UTV=UTV|RV=Rullestol, motorisert|"
+    "EL=Elsparkesykkel|VTR=Veteranbil|TMC=Tung motorsykkel|DIV=Annet kjøretøy"
+)
+
+
+@cache
+def vehicle_groups() -> tuple[Code, ...]:
+    """57 vehicle group codes."""
+    return simple(_VEHICLE_GROUPS)

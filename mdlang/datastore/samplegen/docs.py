@@ -1,0 +1,136 @@
+"""Generate docs/sample-datastores.md from the metadata of the built sample stores.
+
+Run ``python -m mdlang.datastore.samplegen.docs [ROOT]`` to rewrite the page (ROOT: a built
+sample root; without it a small sample is built in a temporary folder). A test fails when the
+page is stale.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from mdlang.datastore.metadata import Code, VariableMetadata
+from mdlang.datastore.samplegen.dates import NEVER
+
+PAGE = Path(__file__).resolve().parents[3] / "docs" / "sample-datastores.md"
+INLINE_CODES = 30
+
+_HEADER = """# The synthetic sample datastores
+
+mdlang ships a deterministic generator of two synthetic datastores so that scripts run on a
+fresh machine: `no.ssb.fdb` (a register in the shape of SSB's research database) and
+`no.bergen.helseprofil` (Helseprofil 0-20, Bergen's child health record). **Every value is
+synthetic**: no real person is described. Both stores share one person-id space, so the
+children of Helseprofil are persons of the register. Build them with `mdlang sample-data`
+(`--persons N`, `--seed S`, `--out DIR`); scripts that `require` them build them on first use.
+
+How the population is made: persons are born, age, die, emigrate and immigrate between 1990 and
+2025, across all of Norway's 357 municipalities (2024 numbering) with Bergen (4601) at realistic
+scale (about 100 000 residents, 50 000 elsewhere, by default). Couples form and split; children
+link to their real mother and father; children live with their mother, partners with each other.
+Education follows the parents (one latent factor per person), income rises with age to mid-life
+and with education, differs by sex, and is strongly correlated from year to year. Vestland's
+municipalities carry their pre-2020 numbers (Hordaland 12xx, Sogn og Fjordane 14xx) before
+1 January 2020; other regions carry their 2024 numbers over the whole period (a simplification).
+Status variables of ARBLONN are published twice a year (16 March and 16 September, plus the
+first date) rather than monthly, to keep the sample small. Date-valued LONG variables
+(BEFOLKNING_DOEDS_DATO, BEFOLKNING_FORSTDATO, ARBLONN_ARB_START) hold days since 1970-01-01.
+
+This page is generated from the stores' metadata by `python -m mdlang.datastore.samplegen.docs`;
+do not edit it by hand.
+"""
+
+
+def _date(d: int | None) -> str:
+    if d is None or d >= NEVER:
+        return ""
+    import numpy as np
+
+    return str(np.datetime64(int(d), "D"))
+
+
+def _validity(m: VariableMetadata) -> str:
+    a, b = _date(m.valid_from), _date(m.valid_until)
+    return f"{a} – {b}" if a or b else "∞"
+
+
+def _codes_text(codes: tuple[Code, ...]) -> str:
+    return "; ".join(f"`{c.code}` {c.label}" for c in codes)
+
+
+def _list_key(codes: tuple[Code, ...]) -> tuple:
+    return tuple((c.code, c.label, c.valid_from, c.valid_until) for c in codes)
+
+
+def render(stores: list[tuple[str, str, list[VariableMetadata]]]) -> str:
+    """The page for ``(name, description, variables)`` per store."""
+    out = [_HEADER]
+    long_lists: dict[tuple, tuple[str, tuple[Code, ...]]] = {}
+    for name, description, metas in stores:
+        out.append(f"## `{name}`\n\n{description}\n")
+        out.append("| variable | label | unit type | temporality | type | validity | codes |")
+        out.append("|---|---|---|---|---|---|---|")
+        for m in sorted(metas, key=lambda m: m.name):
+            codes = ""
+            if m.code_list is not None:
+                if len(m.code_list) <= INLINE_CODES:
+                    codes = _codes_text(m.code_list)
+                else:
+                    key = _list_key(m.code_list)
+                    long_lists.setdefault(key, (m.name, m.code_list))
+                    codes = f"{len(m.code_list)} codes, see [{long_lists[key][0]}](#codes-{long_lists[key][0].lower()})"
+            elif m.link_unit_type:
+                codes = f"link to {m.link_unit_type}"
+            elif m.unit_of_measure:
+                codes = f"unit: {m.unit_of_measure}"
+            sens = " (sensitive)" if m.sensitive else ""
+            label = m.label("no").replace("|", "/")
+            out.append(
+                f"| `{m.name}` | {label}{sens} | {m.unit_type} | {m.temporality.value} | {m.data_type.value} | {_validity(m)} | {codes} |"
+            )
+        out.append("")
+    if long_lists:
+        out.append("## Long code lists\n")
+        for first, codes in long_lists.values():
+            out.append(f"### Codes {first}\n")
+            out.append("| code | label | valid from | valid until |")
+            out.append("|---|---|---|---|")
+            for c in codes:
+                out.append(
+                    f"| `{c.code}` | {c.label} | {_date(c.valid_from)} | {_date(c.valid_until)} |"
+                )
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_root(root: Path) -> str:
+    """The page for the sample stores built under ``root``."""
+    from mdlang.datastore.sample import SAMPLE_NAMES, SAMPLE_VERSION
+    from mdlang.datastore.store import open_datastore
+
+    stores = []
+    for name in SAMPLE_NAMES:
+        ds = open_datastore(name, SAMPLE_VERSION, [root])
+        stores.append((name, ds.description or "", ds.variables()))
+    return render(stores)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite docs/sample-datastores.md."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv:
+        text = render_root(Path(argv[0]))
+    else:
+        from mdlang.datastore.sample import build_sample
+
+        with tempfile.TemporaryDirectory() as tmp:
+            build_sample(tmp, persons=5_000)
+            text = render_root(Path(tmp))
+    PAGE.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
