@@ -388,6 +388,29 @@ def _draw_survival(ax: Any, spec: Mapping[str, Any], panel: Mapping[str, Any]) -
         ax.legend(fontsize=7)
 
 
+def _draw_coefplot(ax: Any, spec: Mapping[str, Any], panel: Mapping[str, Any]) -> None:
+    """Released coefficients as points with their confidence intervals, first term on top."""
+    terms = list(spec.get("terms") or [])
+    ys = list(range(len(terms), 0, -1))
+    for y, term in zip(ys, terms, strict=True):
+        lo, hi, value = _num(term.get("ci_low")), _num(term.get("ci_high")), _num(term.get("coef"))
+        if lo is not None and hi is not None:
+            ax.plot([lo, hi], [y, y], color=_COLOURS[0], linewidth=1.5)
+        if value is not None:
+            ax.plot([value], [y], "o", color=_COLOURS[0])
+    reference = 1.0 if spec.get("value") in ("odds_ratio", "irr", "hazard_ratio") else 0.0
+    ax.axvline(reference, color="grey", linewidth=0.8, linestyle="--")
+    ax.set_yticks(ys, [str(t.get("term", "")) for t in terms])
+    ax.set_ylim(0.5, len(terms) + 0.5)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    ax.tick_params(axis="x", labelrotation=30)
+    level = _num(spec.get("level"))
+    value = str(spec.get("value", "coef"))
+    ax.set_xlabel(f"{value} with {level:g}% confidence interval" if level else value)
+
+
 _DRAW = {
     "histogram": _draw_histogram,
     "barchart": _draw_barchart,
@@ -396,4 +419,5 @@ _DRAW = {
     "hexbin": _draw_hexbin,
     "sankey": _draw_sankey,
     "survival": _draw_survival,
+    "coefplot": _draw_coefplot,
 }
