@@ -16,10 +16,10 @@ the owner's policy and return released values:
 Cells are given as one integer per dataset row, aligned with the dataset's contributors
 (see :mod:`mdlang.disclosure.cells`).
 
-Limitation (issue #5 tightens it): winsorisation bounds are computed over the whole column of the
-*current dataset* (before the command's ``if``), cached per (data version, variable, column
-fingerprint) — not yet over the datastore's whole population. A ``keep if`` that shrinks the
-dataset (never below the floor, D12) therefore narrows the population the bounds come from.
+Winsorisation bounds of register variables come from the whole datastore
+(:mod:`mdlang.disclosure.bounds`); derived variables use the dataset's whole column. With a
+:class:`~mdlang.disclosure.ledger.Ledger`, every cell that passes through the primitives is
+noted and :meth:`Gate.release` audits and records them in one transaction (D10).
 """
 
 from __future__ import annotations
@@ -34,13 +34,14 @@ from typing import Any
 import numpy as np
 
 from mdlang.disclosure.audit import AuditLog, default_audit_path
-from mdlang.disclosure.cells import CellAggregate, aggregate, is_unique
+from mdlang.disclosure.cells import CellAggregate, aggregate, first_in_cell, is_unique
 from mdlang.disclosure.keys import RecordKeys, cell_key, read_secret
+from mdlang.disclosure.ledger import Entry, Ledger, default_ledger_path, fingerprints, key_parts
 from mdlang.disclosure.magnitude import gini, keyed_normal, moments, winsor_bounds
 from mdlang.disclosure.policy import Policy
 from mdlang.disclosure.ptable import ptable
 from mdlang.disclosure.quantiles import micro_quantile, sorted_by_cell, windows_only
-from mdlang.disclosure.refusals import Rule, floor_rule
+from mdlang.disclosure.refusals import Rule, budget_rule, budget_warning, floor_rule, overlap_rule
 from mdlang.disclosure.rounding import round_sig
 from mdlang.disclosure.seal import SEAL
 from mdlang.engine.context import Contributors
@@ -73,10 +74,18 @@ class Gate:
         audit: AuditLog | None = None,
         *,
         data_version: str = "unknown",
+        ledger: Ledger | None = None,
+        bounds: Any = None,
     ) -> None:
         self.policy = policy
         self.audit = audit
         self.data_version = data_version
+        self.ledger = ledger
+        self.global_bounds = bounds
+        self._streams: tuple[str, ...] = ("*",)
+        self._registers: dict[str, str] = {}
+        self._pending: list[Entry] = []
+        self._parts: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None = None
         self.script_hash = "none"
         self._keys = RecordKeys(secret)
         self._ptable = ptable(policy.noise_bound, policy.noise_variance)
@@ -87,27 +96,53 @@ class Gate:
         self._last_valid: tuple[Any, Any, Any, int, CellAggregate] | None = None
 
     @classmethod
-    def for_datastore(cls, ds: Any, audit: AuditLog | bool | None = None, *, project: str | None = None) -> Gate:
-        """The gate of an opened datastore: its policy, its secret, and an audit log.
+    def for_datastore(
+        cls,
+        ds: Any,
+        audit: AuditLog | bool | None = None,
+        *,
+        project: str | None = None,
+        ledger: Ledger | bool | None = None,
+        policy: Policy | None = None,
+    ) -> Gate:
+        """The gate of an opened datastore: its policy, its secret, an audit log and a ledger.
 
         ``audit=None`` logs to :func:`default_audit_path` for ``project`` (else ``$MDLANG_PROJECT``,
         else ``local``); ``audit=False`` disables logging; an :class:`AuditLog` is used as given.
+        ``ledger`` likewise: None opens :func:`default_ledger_path` of the project and datastore
+        name, False disables it (tests), a :class:`Ledger` is used as given. ``policy`` replaces
+        the datastore's own (callers check that it only tightens it). Winsorisation bounds come
+        from the whole datastore (:mod:`mdlang.disclosure.bounds`).
         """
+        from mdlang.disclosure.bounds import DatastoreBounds
+
         policy_path = getattr(ds, "policy_path", None) or Path(ds.path) / "policy.toml"
-        policy = Policy.load(policy_path)
+        policy = policy or Policy.load(policy_path)
         secret = read_secret(ds.path)
         version = str(getattr(ds, "stored_version", None) or ds.version)
         if audit is None:
             audit = AuditLog(default_audit_path(ds.name, version, project))
         elif audit is False:
             audit = None
-        return cls(policy, secret, audit or None, data_version=f"{ds.name}:{version}")
+        if ledger is None:
+            ledger = Ledger(default_ledger_path(ds.name, project))
+        bounds = DatastoreBounds(ds, policy)
+        return cls(policy, secret, audit or None, data_version=f"{ds.name}:{version}", ledger=ledger or None, bounds=bounds)
 
     # -- session -------------------------------------------------------------------------------
 
     def begin_script(self, text: str) -> None:
         """Record the script being run (its SHA-256 goes into every audit entry)."""
         self.script_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def begin_command(self, command: str, variables: Sequence[str] = (), registers: dict[str, str] | None = None) -> None:
+        """Start an analysis command: the ledger stream of its outputs is the command with the
+        set of variables it names outside its ``if`` (``*`` when none is known), ``registers`` maps dataset variables to the register
+        variables they were imported from (for datastore-wide bounds). Forgets unreleased work."""
+        names = sorted({str(v) for v in variables})
+        self._streams = (f"{command}:" + ("+".join(names) if names else "*"),)
+        self._registers = dict(registers or {})
+        self._pending = []
 
     def record_keys(self, person_ids: np.ndarray) -> np.ndarray:
         """The uint64 record key of each person id (cached per id array)."""
@@ -130,8 +165,51 @@ class Gate:
         return unique
 
     def aggregate(self, cells: np.ndarray, n_cells: int, contributors: Contributors) -> CellAggregate:
-        """True distinct persons and key sums per cell (not for release: feed :meth:`count_value`)."""
+        """True distinct persons and key sums per cell (not for release: feed :meth:`count_value`).
+
+        The cells large enough to be released are noted for the privacy ledger, which audits
+        them when the command's result is released (:meth:`release`).
+        """
+        agg = self._aggregate(cells, n_cells, contributors)
+        self._note("count", cells, n_cells, contributors, agg)
+        return agg
+
+    def _aggregate(self, cells: np.ndarray, n_cells: int, contributors: Contributors) -> CellAggregate:
         return aggregate(cells, n_cells, contributors, self._keys, self.disjoint(contributors))
+
+    def _key_parts(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`key_parts` of the record keys of an id array (remembered for the last array)."""
+        memo = self._parts
+        if memo is not None and memo[0] is ids:
+            return memo[1]
+        parts = key_parts(self._keys(ids))
+        self._parts = (ids, parts)
+        return parts
+
+    def _note(self, family: str, cells: np.ndarray, n_cells: int, contributors: Contributors, agg: CellAggregate) -> None:
+        """Queue the fingerprints of the cells that may be released (D10)."""
+        if self.ledger is None:
+            return
+        floor = max(self.policy.threshold - self.policy.noise_bound, 1)
+        wanted = [i for i in range(n_cells) if int(agg.persons[i]) >= floor]
+        if not wanted:
+            return
+        cells = np.asarray(cells, dtype=np.int64)
+        inside = cells >= 0
+        if contributors.person_id is not None:
+            ids = contributors.person_id
+            take = inside if self.disjoint(contributors) else first_in_cell(cells, ids)
+            bucket, check = self._key_parts(ids)
+            keys, weights = (bucket[take], check[take]), None
+        else:
+            # Rows of a collapsed dataset hide who is in them: one bucket per cell, so the
+            # bound falls back to the difference of the person counts (still a lower bound).
+            take = inside
+            keys, weights = np.zeros(int(take.sum()), dtype=np.uint64), contributors.count[take]
+            family = f"{family}-grouped"
+        fps = fingerprints(cells[take], n_cells, keys, weights, agg.persons, agg.key_sums, wanted)
+        streams = tuple(f"{family}:{s}" for s in self._streams)
+        self._pending.extend(Entry(streams, fp) for fp in fps)
 
     def group_contributors(self, groups: np.ndarray, n_groups: int, contributors: Contributors) -> Contributors:
         """The contributors of the rows of a collapsed dataset: for each group (row number
@@ -139,7 +217,7 @@ class Gate:
 
         For ``collapse``: the new dataset's later statistics are still checked on persons.
         """
-        agg = self.aggregate(np.asarray(groups, dtype=np.int64), n_groups, contributors)
+        agg = self._aggregate(np.asarray(groups, dtype=np.int64), n_groups, contributors)
         return Contributors(count=agg.persons.astype(np.int64), key_sum=np.array(agg.key_sums, dtype=np.uint64))
 
     def noisy_count(self, persons: int, key_sum: int) -> int:
@@ -170,7 +248,17 @@ class Gate:
     # -- magnitudes (D5) ------------------------------------------------------------------------
 
     def bounds(self, variable: str, population: np.ndarray) -> tuple[float, float] | None:
-        """Winsorisation bounds of a variable, computed once per data version and column."""
+        """Winsorisation bounds of a variable (D5).
+
+        A variable imported from the register gets the bounds of the register variable over the
+        whole datastore population (:mod:`mdlang.disclosure.bounds`); a derived variable falls
+        back to the whole dataset column ``population``, computed once per data version and column.
+        """
+        register = self._registers.get(variable)
+        if register is not None and self.global_bounds is not None:
+            found = self.global_bounds.get(register)
+            if found is not None and found.covers(population):
+                return found.bounds
         arr = np.ascontiguousarray(population, dtype=np.float64)
         seen = self._fingerprints.get(id(population))
         if seen is not None and seen[0] is population:
@@ -278,7 +366,8 @@ class Gate:
         memo = self._last_valid
         if memo is not None and memo[0] is given[0] and memo[1] is given[1] and memo[2] is contributors and memo[3] == n_cells:
             return memo[4]
-        agg = self.aggregate(cells, n_cells, contributors)
+        agg = self._aggregate(cells, n_cells, contributors)
+        self._note("value", cells, n_cells, contributors, agg)
         self._last_valid = (given[0], given[1], contributors, n_cells, agg)
         return agg
 
@@ -341,7 +430,7 @@ class Gate:
 
     def check_floor(self, contributors: Contributors, command: str, line: int) -> Result | None:
         """None when a dataset may shrink to these contributors, else a refusal (noisy count)."""
-        agg = self.aggregate(np.zeros(len(contributors), dtype=np.int64), 1, contributors)
+        agg = self._aggregate(np.zeros(len(contributors), dtype=np.int64), 1, contributors)
         noisy = self.noisy_count(int(agg.persons[0]), agg.key_sums[0])
         if noisy >= self.policy.dataset_floor:
             return None
@@ -360,8 +449,27 @@ class Gate:
         protections: Sequence[str] = (),
         cells: int = 0,
     ) -> Result:
-        """Seal a result built from released values, and log it."""
-        result = Result(command, line, kind, data, tuple(notes), _seal=SEAL)
+        """Seal a result built from released values, and log it.
+
+        With a ledger, the release is first audited (D10): the cells noted since the command
+        began must not differ from earlier releases by 1..T-1 persons, and the release budget
+        must hold them; otherwise the result is a refusal.
+        """
+        notes = tuple(notes)
+        if self.ledger is not None:
+            pending, self._pending = self._pending, []
+            charge = int(cells) if cells else max(len(pending), 1)
+            verdict = self.ledger.record(
+                data_version=self.data_version, command=command, cells=charge, entries=pending,
+                threshold=self.policy.threshold, budget=self.policy.budget_cells,
+                audit_overlap=self.policy.overlap_audit,
+            )
+            if verdict.refused is not None:
+                rule = overlap_rule(self.policy) if verdict.refused == "overlap" else budget_rule(self.policy)
+                return self._refusal(command, line, f"{rule.id}: {rule.text}", rule.remedy)
+            if verdict.used >= self.policy.budget_warning * self.policy.budget_cells:
+                notes = (*notes, budget_warning(self.policy))
+        result = Result(command, line, kind, data, notes, _seal=SEAL)
         self._log("release", command, line, kind, protections=list(protections), cells=int(cells))
         return result
 
@@ -370,7 +478,18 @@ class Gate:
         return Result(command, line, "message", {"text": text}, tuple(notes), _seal=SEAL)
 
     def refusal(self, command: str, line: int, rule: str, remedy: str) -> Result:
-        """A refusal naming the rule that blocked the output and a remedy (fixed texts, D9)."""
+        """A refusal naming the rule that blocked the output and a remedy (fixed texts, D9).
+
+        Charged to the ledger's budget as one cell (D9, D10)."""
+        self._pending = []
+        if self.ledger is not None:
+            self.ledger.record(
+                data_version=self.data_version, command=command, cells=1, entries=(),
+                threshold=self.policy.threshold, budget=self.policy.budget_cells,
+            )
+        return self._refusal(command, line, rule, remedy)
+
+    def _refusal(self, command: str, line: int, rule: str, remedy: str) -> Result:
         text = f"{command}: output withheld by disclosure control ({rule})."
         result = Result(command, line, "refusal", {"text": text, "rule": rule, "remedy": remedy}, (), _seal=SEAL)
         self._log("refusal", command, line, "refusal", rule=rule)

@@ -51,3 +51,29 @@ def no_values_rule() -> Rule:
         "there is nothing to release for the selected units",
         "check the condition and the variables",
     )
+
+
+def overlap_rule(policy: Policy) -> Rule:
+    """D10: a statistic on almost the same persons as an earlier release (differencing)."""
+    return Rule(
+        "D10 overlap audit",
+        f"the persons behind this output differ from those of an earlier output of this project by fewer than {policy.threshold}",
+        "use the same selection as before, or one that differs from it by many persons",
+    )
+
+
+def budget_rule(policy: Policy) -> Rule:
+    """D10: the project's release budget on this data version is spent."""
+    return Rule(
+        "D10 release budget",
+        f"this project has used its budget of {policy.budget_cells} released cells on this data version",
+        "ask the data owner to review the project's outputs and its budget",
+    )
+
+
+def budget_warning(policy: Policy) -> str:
+    """The note on releases once the budget is past its warning fraction (D10)."""
+    return (
+        f"Note: this project has used more than {round(policy.budget_warning * 100)} % of its budget "
+        f"of {policy.budget_cells} released cells on this data version."
+    )

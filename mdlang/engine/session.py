@@ -191,6 +191,7 @@ class Session:
         if name in registry.ANALYSES:
             from mdlang.engine.analysis import run_analysis
 
+            self._begin_command(name, stmt)
             yield from run_analysis(self, name, stmt)
             return
         fn = registry.HANDLERS.get(name)
@@ -204,6 +205,21 @@ class Session:
                 hint="see help for the list of commands",
             )
         yield from fn(self, stmt)
+
+    def _begin_command(self, name: str, stmt: Any) -> None:
+        """Tell the gate which variables an analysis names outside its ``if`` (its privacy-ledger
+        streams) and which register variables they come from (datastore-wide bounds)."""
+        import dataclasses
+
+        from mdlang.engine.analysis import names_in
+
+        ds = self.datasets.get(self.active) if self.active is not None else None
+        begin = getattr(self.gate_for(ds), "begin_command", None)
+        if ds is None or begin is None:
+            return
+        parts = [getattr(stmt, f.name) for f in dataclasses.fields(stmt) if f.name not in ("condition", "span")]
+        names = [n.name for n in names_in(tuple(parts)) if ds.has(n.name)]
+        begin(name, names, {var: meta.name for var, meta in ds.register.items()})
 
     def run(self, script: ast.Script) -> Iterator[Result]:
         """Run every statement of a parsed script in order, streaming results; stop at the first

@@ -1,4 +1,5 @@
-"""Red-team tests for the attacks of disclosure.md that tabulate and summarize must stop.
+"""Red-team attacks at the gate level (commands called directly on a frame): A01, A02, A05, A06,
+A13–A15, A20, A23. The script-level versions are in test_attacks.py.
 
 A canary is one synthetic person; an attack fails when the released outputs do not pin down the
 canary's value (binary: posterior <= 0.9; continuous: off by more than 10 %) or are refused.
