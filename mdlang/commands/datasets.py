@@ -82,6 +82,114 @@ def make_gate(session: Session, store: Any) -> Any:
     return gate
 
 
+# -- the gate of a dataset that mixes datastores --------------------------------------------
+
+#: attribute of a Dataset listing the aliases of every datastore whose data it has held
+SOURCES = "gate_sources"
+
+
+def note_source(ds: Dataset, alias: str | None) -> None:
+    """Remember that a dataset holds data of the datastore connected as ``alias`` (kept even
+    when the variables are later dropped or collapsed: what was derived from them stays)."""
+    if alias is None:
+        return
+    known = tuple(getattr(ds, SOURCES, ()))
+    if alias not in known:
+        setattr(ds, SOURCES, known + (alias,))
+
+
+def dataset_sources(session: Session, ds: Dataset) -> tuple[str, ...]:
+    """The connected datastores (aliases) a dataset holds data of: its first datastore first,
+    then the others in connection order.
+
+    Besides what the imports recorded, a register variable that came in another way (merge) is
+    traced to every connected datastore holding the same variable with the same metadata. A
+    dataset with data whose record was lost (a copy made outside this module, e.g. the REPL's
+    undo snapshot) is taken to hold data of every connected datastore: unknown means strict.
+    """
+    recorded = getattr(ds, SOURCES, None)
+    if recorded is None and not ds.is_empty:
+        recorded = tuple(session.gates)
+    found = {a for a in recorded or () if a in session.gates}
+    if ds.origin in session.gates:
+        found.add(ds.origin)
+    for meta in ds.register.values():
+        for alias, store in session.datastores.items():
+            if alias not in found and alias in session.gates and store.has(meta.name) and store.metadata(meta.name) == meta:
+                found.add(alias)
+    ordered = tuple(a for a in session.gates if a in found and a != ds.origin)
+    ordered = ((ds.origin,) if ds.origin in found else ()) + ordered
+    for alias in ordered:
+        note_source(ds, alias)
+    return ordered
+
+
+def strictest_policy(policies: list[Any]) -> Any:
+    """Field by field the stricter value of several policies (the first one's where a field has
+    no strict direction, such as the preset name); never looser than any of them."""
+    from dataclasses import fields, replace
+
+    first = policies[0]
+    changes: dict[str, Any] = {}
+    for f in fields(first):
+        values = [getattr(p, f.name) for p in policies]
+        direction = f.metadata.get("stricter")
+        if direction == "higher":
+            changes[f.name] = max(values)
+        elif direction == "lower":
+            changes[f.name] = min(values)
+        elif direction == "true":
+            changes[f.name] = any(values)
+    return replace(first, **changes)
+
+
+def combined_gate(session: Session, aliases: tuple[str, ...]) -> Any:
+    """The gate of a dataset holding data of several datastores (cached per set of gates).
+
+    Its policy is :func:`strictest_policy` of their gates' policies. Record keys use the secret
+    of the first datastore (the sample stores share one secret, so a person's key is the same
+    under each; where secrets differ, the first datastore's applies to every person of the
+    dataset). The audit log, privacy ledger and data version are the first gate's, so releases
+    count against its budget; winsorisation bounds come from the datastore holding the register
+    variable, tried in the order of ``aliases``.
+    """
+    from mdlang.disclosure.bounds import DatastoreBounds
+    from mdlang.disclosure.gate import Gate
+    from mdlang.disclosure.keys import read_secret
+
+    gates = [session.gates[a] for a in aliases]
+    cache: dict[tuple[Any, ...], Any] = session.__dict__.setdefault("_combined_gates", {})
+    key = tuple((a, id(g)) for a, g in zip(aliases, gates, strict=True))
+    if key in cache:
+        return cache[key]
+    first = gates[0]
+    policy = strictest_policy([g.policy for g in gates])
+    stores = [session.datastores[a] for a in aliases]
+    bounds = _ChainedBounds([DatastoreBounds(s, policy) for s in stores])
+    gate = Gate(
+        policy, read_secret(stores[0].path), audit=first.audit, data_version=first.data_version,
+        ledger=first.ledger, bounds=bounds,
+    )
+    gate.script_hash = first.script_hash
+    cache[key] = gate
+    return gate
+
+
+class _ChainedBounds:
+    """Datastore-wide bounds looked up in several datastores, the first that has the variable."""
+
+    def __init__(self, parts: list[Any]) -> None:
+        self.parts = parts
+
+    def get(self, variable: str) -> Any:
+        """The bounds of a register variable from the first datastore that stores it."""
+        for part in self.parts:
+            found = part.get(variable)
+            if found is not None:
+                return found
+        return None
+
+
 # -- datasets -------------------------------------------------------------------------------
 
 
@@ -129,6 +237,8 @@ def clone_dataset(session: Session, stmt: ast.Command) -> list[Result]:
     source = session.dataset(b.name_of(src, "a dataset name"), src.span)
     name = _new_name(session, dst)
     session.datasets[name] = source.copy(name)
+    for alias in dataset_sources(session, source):
+        note_source(session.datasets[name], alias)
     return []
 
 
@@ -139,6 +249,8 @@ def clone_units(session: Session, stmt: ast.Command) -> list[Result]:
     source = session.dataset(b.name_of(src, "a dataset name"), src.span)
     name = _new_name(session, dst)
     session.datasets[name] = source.clone_units(name)
+    for alias in dataset_sources(session, source):
+        note_source(session.datasets[name], alias)
     return []
 
 
@@ -250,6 +362,7 @@ def _labels(ds: Dataset, name: str, store: Any, meta: Any, date: int | None) -> 
 def import_(session: Session, stmt: ast.Import) -> list[Result]:
     """Import one variable into the active dataset (left join; ``outer_join`` widens)."""
     ds = session.active_dataset(stmt.span)
+    dataset_sources(session, ds)  # fix what the dataset already holds before adding to it
     store, meta, alias = _store_and_meta(session, stmt.variable)
     name = _target_name(ds, stmt.as_name, meta.name)
     notes: list[str] = []
@@ -279,6 +392,7 @@ def import_(session: Session, stmt: ast.Import) -> list[Result]:
     imports.import_cross(ds, name, meta, data, outer_join=_option(stmt, "outer_join"), span=stmt.span)
     if was_empty:
         ds.origin = alias
+    note_source(ds, alias)
     if was_empty or _option(stmt, "outer_join"):
         imports.attach_persons(ds, store)
     _labels(ds, name, store, meta, date)
@@ -299,6 +413,7 @@ def import_event(session: Session, stmt: ast.ImportEvent) -> list[Result]:
     spells = store.read_spells(meta.name, start, stop)
     imports.import_event(ds, name, meta, spells, stmt.span)
     ds.origin = alias
+    note_source(ds, alias)
     imports.attach_persons(ds, store)
     _labels(ds, name, store, meta, start)
     return []
@@ -315,7 +430,7 @@ def import_panel(session: Session, stmt: ast.ImportPanel) -> list[Result]:
         raise MdlRuntimeError("import-panel needs at least one date", stmt.span, hint="list the dates after the variables")
     parts = []
     stores = []
-    alias = None
+    aliases: list[str] = []
     for var in stmt.variables:
         store, meta, alias = _store_and_meta(session, var)
         try:
@@ -325,8 +440,11 @@ def import_panel(session: Session, stmt: ast.ImportPanel) -> list[Result]:
             raise
         parts.append((meta.name, meta, data))
         stores.append(store)
+        aliases.append(alias)
     imports.import_panel(ds, parts, stmt.span)
-    ds.origin = alias
+    ds.origin = aliases[0]
+    for alias in aliases:
+        note_source(ds, alias)
     imports.attach_persons(ds, stores[0])
     for (name, meta, _), store in zip(parts, stores, strict=True):
         _labels(ds, name, store, meta, dates[-1])

@@ -37,8 +37,8 @@ from mdlang.disclosure.table_layout import (
     sort_key,
     two_way,
 )
-from mdlang.disclosure.tables import Grid, count_grid, stat_grids
-from mdlang.engine.context import AnalysisContext
+from mdlang.disclosure.tables import Grid, assemble, count_grid, stat_grids
+from mdlang.engine.context import AnalysisContext, Contributors
 from mdlang.errors import MdlRuntimeError
 from mdlang.results import Result
 from mdlang.syntax import ast
@@ -52,11 +52,129 @@ MISSING_LABEL = "."
 
 def _noise_note(ctx: AnalysisContext) -> str:
     pol = ctx.gate.policy
+    below = (
+        f"counts of fewer than {pol.threshold} persons"
+        if ctx.contributors.person_id is None
+        else f"counts below {pol.threshold}"
+    )
     return (
         f"Counts are perturbed (cell-key noise, |noise| <= {pol.noise_bound}); totals are perturbed "
-        f"on their own, so cells need not add up to them; counts below {pol.threshold} are shown "
-        f"as <{pol.threshold}."
+        f"on their own, so cells need not add up to them; {below} are shown as <{pol.threshold}."
     )
+
+
+SEVERAL_ROWS_NOTE = (
+    "Several rows per person: each cell counts persons; totals are the sums of their cells and "
+    "percentages are of those sums (the threshold applies to the distinct persons behind each number)."
+)
+
+
+def units_note(ctx: AnalysisContext) -> str:
+    """The note of a collapsed dataset: counts are units (rows), the threshold counts persons."""
+    unit = ctx.unit_type.lower() if ctx.unit_type else "units"
+    return (
+        f"Each row of this dataset aggregates several persons: N and counts are numbers of units "
+        f"({unit}), perturbed; the threshold of {ctx.gate.policy.threshold} applies to the persons behind them."
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Released counts
+# ------------------------------------------------------------------------------------------------
+
+
+def _layouts(row: np.ndarray, col: np.ndarray, n_rows: int, n_cols: int) -> list[tuple[np.ndarray, int]]:
+    """Cell arrays of the interior, the row margins, the column margins and the total."""
+    inside = (row >= 0) & (col >= 0)
+    return [
+        (np.where(inside, row * n_cols + col, -1), n_rows * n_cols),
+        (np.where(inside, row, -1), n_rows),
+        (np.where(inside, col, -1), n_cols),
+        (np.where(inside, 0, -1), 1),
+    ]
+
+
+def _margin_sums(values: np.ndarray, keys: np.ndarray, n_rows: int, n_cols: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Interior values and key sums with their row, column and grand sums (keys wrap mod 2**64)."""
+    v = values.reshape(n_rows, n_cols)
+    k = keys.reshape(n_rows, n_cols)
+    return [
+        (v.reshape(-1), k.reshape(-1)),
+        (v.sum(axis=1), k.sum(axis=1, dtype=np.uint64)),
+        (v.sum(axis=0), k.sum(axis=0, dtype=np.uint64)),
+        (v.sum(keepdims=True).reshape(1), k.sum(dtype=np.uint64, keepdims=True).reshape(1)),
+    ]
+
+
+def released_counts(
+    ctx: AnalysisContext, row: np.ndarray, col: np.ndarray, n_rows: int, n_cols: int, notes: list[str] | None = None
+) -> Grid:
+    """The released count grid of a table, coherent for every kind of dataset.
+
+    * One row per person: distinct persons per cell; margins are perturbed on their own.
+    * Several rows per person (event, panel): a cell counts its distinct persons and every margin
+      is the sum of its cells (person-times, as microdata.no counts observations), perturbed with
+      the key of those cells; a margin is withheld when its distinct persons are below T.
+    * Rows that aggregate persons (collapsed): a cell counts its units (rows), perturbed with the
+      key of their contributors; withheld when the persons behind it are below T.
+
+    The matching note is appended to ``notes``.
+    """
+    return count_table(ctx.gate, row, col, n_rows, n_cols, ctx.contributors, ctx, notes)
+
+
+def count_table(
+    gate: Any,
+    row: np.ndarray,
+    col: np.ndarray,
+    n_rows: int,
+    n_cols: int,
+    contributors: Contributors,
+    ctx: AnalysisContext,
+    notes: list[str] | None = None,
+) -> Grid:
+    """:func:`released_counts` for explicit contributors (transition tables pass their own)."""
+    sink: list[str] = [] if notes is None else notes
+    layouts = _layouts(row, col, n_rows, n_cols)
+    interior, n_interior = layouts[0]
+    if contributors.person_id is None:
+        sink.append(units_note(ctx))
+        agg = gate.aggregate(interior, n_interior, contributors)
+        inside = interior >= 0
+        units = np.bincount(interior[inside], minlength=n_interior)[:n_interior].astype(np.int64)
+        keys = np.array(agg.key_sums, dtype=np.uint64)
+        parts = [
+            [_unit_value(gate, int(u), int(p), int(k)) for u, p, k in zip(us, ps, ks, strict=True)]
+            for (us, ks), (ps, _) in zip(_margin_sums(units, keys, n_rows, n_cols), _margin_sums(agg.persons, keys, n_rows, n_cols), strict=True)
+        ]
+        return assemble(parts, n_rows, n_cols)
+    if gate.disjoint(contributors):
+        return count_grid(gate, row, col, n_rows, n_cols, contributors)
+    sink.append(SEVERAL_ROWS_NOTE)
+    aggs = [gate.aggregate(cells, n, contributors) for cells, n in layouts]
+    keys = np.array(aggs[0].key_sums, dtype=np.uint64)
+    sums = _margin_sums(aggs[0].persons.astype(np.int64), keys, n_rows, n_cols)
+    parts = []
+    for (total, total_keys), agg in zip(sums, aggs, strict=True):
+        parts.append(
+            [
+                _sum_value(gate, int(t), int(tk), int(p), k)
+                for t, tk, p, k in zip(total, total_keys, agg.persons, agg.key_sums, strict=True)
+            ]
+        )
+    return assemble(parts, n_rows, n_cols)
+
+
+def _unit_value(gate: Any, units: int, persons: int, key_sum: int) -> int | str:
+    """A count of units released only when its persons reach the threshold."""
+    decided = gate.count_value(persons, key_sum)
+    return decided if isinstance(decided, str) else gate.noisy_count(units, key_sum)
+
+
+def _sum_value(gate: Any, total: int, total_key: int, persons: int, key_sum: int) -> int | str:
+    """A sum of cell counts released only when its distinct persons reach the threshold."""
+    decided = gate.count_value(persons, key_sum)
+    return decided if isinstance(decided, str) else gate.noisy_count(total, total_key)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -230,7 +348,7 @@ def tabulate(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
 
     notes = [_noise_note(ctx)]
     protections = ["cell-key noise", "threshold"]
-    counts = count_grid(gate, row, col, n_rows, n_cols, ctx.contributors)
+    counts = released_counts(ctx, row, col, n_rows, n_cols, notes)
     counts = _class_disclosure(ctx, row_factors, col_factor, counts, notes, protections)
     if summarize_vars:
         blocks = {"freq": counts} if "freq" in opts else {}
@@ -526,15 +644,31 @@ def _summary_rows(
         quants, _ = gate.protect_quantiles(cells, len(labels), values, ctx.contributors, SUMMARY_PROBS)
         winsorised |= mags.winsorised
         dominated |= mags.dominated
+        ns = _unit_ns(ctx, cells, len(labels), values, mags.n)
         for i, label in enumerate(labels):
             m, q = mags.values[i], quants[i]
-            row = [name] + ([] if label is None else [label]) + [mags.n[i], m["mean"], m["sd"]] + [q[p] for p in SUMMARY_PROBS]
+            row = [name] + ([] if label is None else [label]) + [ns[i], m["mean"], m["sd"]] + [q[p] for p in SUMMARY_PROBS]
             if "gini" in opts:
                 row.append(m["gini"])
             if "iqr" in opts:
                 row.append(_iqr(q[0.25], q[0.75], gate.policy.quantile_digits))
             rows.append(row)
     return rows, (winsorised, dominated)
+
+
+def _unit_ns(ctx: AnalysisContext, cells: np.ndarray, n_cells: int, values: np.ndarray, ns: list[int | str]) -> list[int | str]:
+    """N per cell as released: on a collapsed dataset the number of units (rows) with a value,
+    perturbed with the key of their contributors and withheld where ``ns`` (the released person
+    counts) is; elsewhere ``ns`` itself."""
+    contributors = ctx.contributors
+    if contributors.person_id is not None:
+        return list(ns)
+    valid = np.where(np.isnan(values), -1, np.asarray(cells, dtype=np.int64))
+    inside = valid >= 0
+    units = np.bincount(valid[inside], minlength=n_cells)[:n_cells]
+    keys = np.zeros(n_cells, dtype=np.uint64)
+    np.add.at(keys, valid[inside], contributors.key_sum[inside].astype(np.uint64))
+    return [n if isinstance(n, str) else ctx.gate.noisy_count(int(u), int(k)) for n, u, k in zip(ns, units, keys, strict=True)]
 
 
 def _release_summary(
@@ -548,6 +682,8 @@ def _release_summary(
         f"significant digits, and need at least {2 * pol.quantile_k} persons (P5/P95 {pol.extreme_5_min_n}, "
         f"P1/P99 {pol.extreme_1_min_n}); minimum and maximum are never shown.",
     ]
+    if ctx.contributors.person_id is None:
+        notes.insert(1, units_note(ctx))
     notes.extend(_magnitude_notes(ctx, flags[0], flags[1], True))
     data = {"title": ctx.command, "columns": columns, "rows": rows, "stats": {}}
     protections = ["cell-key noise", "threshold", "winsorisation", "dominance", "micro-aggregation"]

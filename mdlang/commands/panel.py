@@ -20,7 +20,6 @@ import numpy as np
 from mdlang.commands import describe as d
 from mdlang.commands.registry import analysis
 from mdlang.disclosure.table_layout import percent_grid, two_way
-from mdlang.disclosure.tables import count_grid
 from mdlang.engine.context import AnalysisContext, Contributors
 from mdlang.engine.imports import PANEL_DATE
 from mdlang.errors import MdlRuntimeError
@@ -84,12 +83,12 @@ def _transition_table(ctx: AnalysisContext, name: str, frm: np.ndarray, to: np.n
     n = len(cats)
     row, col = remap[a], remap[b]
     contributors = Contributors(person_id=who)
-    counts = count_grid(gate, row, col, max(n, 1), max(n, 1), contributors)
     notes = [
         d._noise_note(ctx),
         "Frequencies count persons making each transition between consecutive measurement times "
         "(a person making it more than once counts once); transitions from or to missing are left out.",
     ]
+    counts = d.count_table(gate, row, col, max(n, 1), max(n, 1), contributors, ctx, notes)
     protections = ["cell-key noise", "threshold"]
     kept = d.Factor(name, row, cats)
     counts = d._class_disclosure(ctx, [kept], d.Factor(name, col, cats), counts, notes, protections)

@@ -112,10 +112,19 @@ class Session:
         return self._fallback_gate
 
     def gate_for(self, ds: Dataset | None) -> Any:
-        """The gate of the datastore a dataset's data came from."""
-        if ds is not None and ds.origin in self.gates:
-            return self.gates[ds.origin]
-        return self.gate
+        """The gate of the datastores a dataset's data came from: that datastore's own gate, or
+        for a dataset mixing several datastores a gate with the strictest policy of them all
+        (:func:`mdlang.commands.datasets.combined_gate`)."""
+        if ds is None:
+            return self.gate
+        from mdlang.commands.datasets import combined_gate, dataset_sources
+
+        sources = dataset_sources(self, ds)
+        if not sources:
+            return self.gate
+        if len(sources) == 1:
+            return self.gates[sources[0]]
+        return combined_gate(self, sources)
 
     def dataset(self, name: str, span: Span | None = None) -> Dataset:
         """A dataset by name, with a "did you mean" error when it does not exist."""

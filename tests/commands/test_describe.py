@@ -350,7 +350,11 @@ def test_tabulate_panel_has_times_as_columns() -> None:
     assert r.data["columns"] == ["sivstand", "2020-01-01", "2021-01-01", "Total"]
     first = frame[frame["date@panel"] == 18262.0]
     assert abs(r.data["rows"][0][1] - int((first["sivstand"] == "1").sum())) <= 3
-    assert abs(r.data["rows"][-1][-1] - 800) <= 3  # the total counts persons, not person-times
+    # several rows per person: margins are sums of their cells (person-times), not distinct persons
+    assert abs(r.data["rows"][-1][-1] - 1600) <= 3
+    assert abs(r.data["rows"][-1][1] - 800) <= 3  # each time counts its 800 persons
+    assert abs(r.data["rows"][0][-1] - int((frame["sivstand"] == "1").sum())) <= 3
+    assert any(n.startswith("Several rows per person") for n in r.notes)
 
 
 def test_summarize_panel_one_row_per_time() -> None:

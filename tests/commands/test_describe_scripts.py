@@ -52,10 +52,8 @@ keep if lønn < 50000
 
 
 def test_script_releases_through_the_gate_and_logs(store: Path) -> None:
-    from mdlang.engine.runner import run_script
-    from mdlang.errors import MdlError
-
     from mdlang.engine.session import Session
+    from mdlang.errors import MdlError
     from mdlang.syntax.parser import parse
 
     results = []

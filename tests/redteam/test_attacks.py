@@ -218,10 +218,13 @@ def test_a19_histogram_bins_of_width_one(store) -> None:
 
 
 def test_a21_collapse_then_differencing_by_group(store) -> None:
-    body = ("generate one = 1\ncollapse (sum) bmi one, by(skole)\nsummarize bmi\n")
+    """After collapsing to schools, the school row of the two canaries (S9) stands for two
+    persons: a statistic on that row alone must not be released, whatever N counts."""
+    body = ('generate one = 1\ncollapse (sum) bmi one, by(skole)\nsummarize bmi if skole == "S9"\n')
     out = attack(store, body, "a21")
     summ = out[-1]
-    assert refused(summ) or isinstance(summ.data["rows"][0][1], str) or summ.data["rows"][0][1] >= 10
+    row = summ.data["rows"][0] if not refused(summ) else None
+    assert refused(summ) or (isinstance(row[1], str) and isinstance(row[2], str))
 
 
 def test_a22_id_and_rank_functions_are_refused(store) -> None:
