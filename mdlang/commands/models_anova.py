@@ -9,8 +9,6 @@ outcome; every group already passed the gate's T-persons rule).
 
 from __future__ import annotations
 
-from scipy import stats as sps
-
 from mdlang.commands.models_common import prepare
 from mdlang.commands.models_design import parse_terms
 from mdlang.commands.models_ols import fit_ols
@@ -38,6 +36,7 @@ def _as_factors(items: tuple[ast.Expr, ...]) -> tuple[ast.Expr, ...]:
 @analysis("anova")
 def anova(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     """The ``anova`` command (see the module docstring)."""
+    from scipy import stats as sps
     command = ctx.command or "anova"
     terms = parse_terms(_as_factors(stmt.args[1:]))
     prep = prepare(ctx, stmt, command, terms=terms)

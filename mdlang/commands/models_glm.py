@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from mdlang.commands.models_common import Prepared, prepare
 from mdlang.commands.models_design import Design, level_name
@@ -95,6 +94,7 @@ def _mlogit_outcome(ctx: AnalysisContext, design: Design) -> tuple[np.ndarray, l
 
 def _prob_stats(fit: MLFit, k_slopes: int, vce: str, coef: np.ndarray, cov: np.ndarray, slope_idx: list[int]) -> dict:
     """Number of obs, the model test (LR, or Wald with robust/cluster SEs), pseudo R², ll."""
+    from scipy import stats as sps
     if vce == "ols":
         chi2 = 2.0 * (fit.ll - fit.ll0)
     else:

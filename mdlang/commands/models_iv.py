@@ -16,8 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import scipy.linalg
-from scipy import stats as sps
 
 from mdlang.commands.models_common import Prepared, prepare
 from mdlang.commands.models_design import Design, Term, parse_terms
@@ -145,6 +143,7 @@ def fit_iv(y: np.ndarray, X: np.ndarray, Z: np.ndarray, n_endog: int, *, constan
 
 def liml_kappa(yc: np.ndarray, endog: np.ndarray, Zc: np.ndarray, n_excluded: int, zz_inv: np.ndarray) -> float:
     """The LIML κ: the smallest root of |Y'M_exog Y − κ Y'M_Z Y| = 0, Y = [y, endogenous]."""
+    import scipy.linalg
     Y = np.column_stack([yc, endog])
     yy = Y.T @ Y
     zy = Zc.T @ Y
@@ -161,6 +160,7 @@ def _columns(design: Design, term_ids: set[int]) -> list[int]:
 
 def _first_stage(design: Design, endog_cols: list[int], Z: np.ndarray, n_inst: int) -> list[list]:
     """Per endogenous regressor: R², adjusted R², partial R² of the instruments and their F."""
+    from scipy import stats as sps
     rows = []
     exog_Z = Z[:, n_inst:]
     for j in endog_cols:
@@ -176,6 +176,7 @@ def _first_stage(design: Design, endog_cols: list[int], Z: np.ndarray, n_inst: i
 
 def _endog_tests(design: Design, endog_cols: list[int], X: np.ndarray, Z: np.ndarray) -> list[list]:
     """Durbin (score) χ² and Wu-Hausman F that the endogenous regressors are exogenous."""
+    from scipy import stats as sps
     vhat = np.column_stack([fit_ols(Z, design.X[:, j], constant=design.constant, keep_arrays=True).resid
                             for j in endog_cols])
     base = fit_ols(X, design.y, constant=design.constant)
@@ -191,6 +192,7 @@ def _endog_tests(design: Design, endog_cols: list[int], X: np.ndarray, Z: np.nda
 def _overid_tests(fit: IVFit, Z: np.ndarray, constant: bool, n_over: int, estimator: str,
                   vce: str, clusters: np.ndarray | None) -> list[list]:
     """Sargan and Basmann (2SLS, LIML) or Hansen's J (GMM) tests of overidentifying restrictions."""
+    from scipy import stats as sps
     Zc, _ = _centre(Z, constant)
     e = fit.resid - (fit.resid.mean() if constant else 0.0)
     ze = Zc.T @ e
@@ -242,6 +244,7 @@ def iv_columns(d: Design, n_endog_terms: int, n_exog_terms: int) -> tuple[list[i
 
 def release_iv(ctx: AnalysisContext, prep: Prepared, command: str, n_endog_terms: int, n_exog_terms: int) -> list[Result]:
     """Fit, gate and release an IV model with its optional test tables."""
+    from scipy import stats as sps
     d, o = prep.design, prep.options
     estimator = estimator_of(prep)
     x_cols, z_cols, n_endog = iv_columns(d, n_endog_terms, n_exog_terms)

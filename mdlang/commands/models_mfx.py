@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy import stats as sps
 
 Effects = Callable[[np.ndarray], np.ndarray]
 
 
 def link_functions(family: str) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]:
     """(cdf, pdf) of a binary model's link."""
+    from scipy import stats as sps
     if family == "logit":
         def cdf(z: np.ndarray) -> np.ndarray:
             return 1.0 / (1.0 + np.exp(-z))

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.regression.mixed_linear_model import MixedLM
 
 from mdlang.commands.data import check_new
 from mdlang.commands.models_common import Prepared, prepare
@@ -55,6 +54,7 @@ class MixedFit:
 
 def fit_mixed(y: np.ndarray, X: np.ndarray, g1: np.ndarray, g2: np.ndarray | None, names: tuple[str, str | None]) -> MixedFit:
     """REML fit with a random intercept for ``g1`` and, when given, for ``g2`` within ``g1``."""
+    from statsmodels.regression.mixed_linear_model import MixedLM
     exog_vc = None
     if g2 is not None:
         exog_vc = {names[1]: {}}

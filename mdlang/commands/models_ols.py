@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from mdlang.commands.models_linalg import (
     centred_chunks,
@@ -173,6 +172,7 @@ def fit_ols(
 def _f_test(coef: np.ndarray, cov: np.ndarray, constant: bool, vce: str, ss_model: float,
             sigma2: float, df_m: int, df_den: int) -> tuple[float, float]:
     """The overall F test: from sums of squares for classical SEs, a Wald test otherwise."""
+    from scipy import stats as sps
     if df_m == 0 or df_den <= 0:
         return float("nan"), float("nan")
     if vce == "ols":
@@ -192,6 +192,7 @@ def _f_test(coef: np.ndarray, cov: np.ndarray, constant: bool, vce: str, ss_mode
 
 def wald_f(coef: np.ndarray, cov: np.ndarray, idx: list[int], df_den: int) -> tuple[float, float]:
     """F test that the coefficients ``idx`` are all zero."""
+    from scipy import stats as sps
     b = coef[idx]
     V = cov[np.ix_(idx, idx)]
     f = float(b @ np.linalg.solve(V, b)) / len(idx)
@@ -200,6 +201,7 @@ def wald_f(coef: np.ndarray, cov: np.ndarray, idx: list[int], df_den: int) -> tu
 
 def t_table(coef: np.ndarray, se: np.ndarray, df: int | None, level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Test statistic, two-sided p-value and confidence bounds (t with ``df``, normal if None)."""
+    from scipy import stats as sps
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = coef / se
     dist = sps.norm if df is None else sps.t(df)

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from mdlang.commands.data import check_new
 from mdlang.commands.models_common import Prepared, prepare
@@ -145,6 +144,7 @@ def _vce(prep: Prepared, ids: np.ndarray) -> tuple[str, np.ndarray | None]:
 def fit_fe(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, vce: str = "ols",
            clusters: np.ndarray | None = None, keep_arrays: bool = False) -> PanelFit:
     """Fixed-effects (within) estimator with Stata's conventions (module docstring)."""
+    from scipy import stats as sps
     codes, n_groups = group_codes(ids)
     n = len(y)
     S = _split(X, constant)
@@ -207,6 +207,7 @@ def swamy_arora(y: np.ndarray, S: np.ndarray, codes: np.ndarray, n_groups: int) 
 def fit_re(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, vce: str = "ols",
            clusters: np.ndarray | None = None, keep_arrays: bool = False) -> PanelFit:
     """Random-effects GLS (Swamy–Arora) with Stata's conventions (module docstring)."""
+    from scipy import stats as sps
     codes, n_groups = group_codes(ids)
     n = len(y)
     S = _split(X, constant)
@@ -470,6 +471,7 @@ def hausman_rows(fe: PanelFit, re: PanelFit, *, include_constant: bool, scale: s
 @analysis("hausman")
 def hausman(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     """``hausman y x… [, noconstant level() sigmamore sigmaless include_constant]``: FE against RE."""
+    from scipy import stats as sps
     command = ctx.command or "hausman"
     ids = panel_ids(ctx, command)
     prep = prepare(ctx, stmt, command)

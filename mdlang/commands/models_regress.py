@@ -10,7 +10,6 @@ add a small released table after the model.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats as sps
 
 from mdlang.commands.models_common import Prepared, prepare
 from mdlang.commands.models_design import Design
@@ -99,6 +98,7 @@ def vif_rows(design: Design) -> list[list]:
 
 def reset_test(design: Design, fit: OLSFit) -> tuple[float, int, int, float]:
     """Ramsey RESET: F test of fitted values to the powers 2–4 added to the model."""
+    from scipy import stats as sps
     yhat = fit.fitted
     z = (yhat - yhat.mean()) / (yhat.std() or 1.0)
     extra = np.column_stack([z**2, z**3, z**4])
@@ -112,6 +112,7 @@ def reset_test(design: Design, fit: OLSFit) -> tuple[float, int, int, float]:
 
 def het_tests(fit: OLSFit, which: list[str]) -> list[list]:
     """Breusch-Pagan tests on the fitted values: normal (het_bp), studentised (het_iid), F (het_fstat)."""
+    from scipy import stats as sps
     e2 = fit.resid**2
     n = len(e2)
     X = np.column_stack([fit.fitted, np.ones(n)])

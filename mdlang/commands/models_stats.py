@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import stats as sps
 
 from mdlang.commands.models_design import numeric_values
 from mdlang.commands.models_options import read_options
@@ -51,6 +50,7 @@ def _selected(ctx: AnalysisContext) -> np.ndarray:
 @analysis("ci")
 def ci(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     """Confidence intervals of means from released means and standard deviations."""
+    from scipy import stats as sps
     command = ctx.command or "ci"
     level = read_options(stmt, command).level
     gate = ctx.gate
@@ -99,6 +99,7 @@ def _pair_blocked(gate: Any, x: np.ndarray, y: np.ndarray) -> bool:
 @analysis("correlate")
 def correlate(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     """Correlation (or covariance) matrix with optional significance levels and counts."""
+    from scipy import stats as sps
     command = ctx.command or "correlate"
     flags = {o.name for o in stmt.options}
     gate = ctx.gate
@@ -183,6 +184,7 @@ def _noisy_count(gate: Any, ctx: AnalysisContext, cols: dict[str, np.ndarray], n
 @analysis("normaltest")
 def normaltest(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     """Skewness, kurtosis, their joint test, Jarque-Bera and Shapiro-Wilk per variable."""
+    from scipy import stats as sps
     command = ctx.command or "normaltest"
     gate = ctx.gate
     digits = gate.policy.model_digits

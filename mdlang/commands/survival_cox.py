@@ -12,7 +12,6 @@ hazard ratios with their intervals and no standard errors, as microdata.no does.
 from __future__ import annotations
 
 import numpy as np
-from scipy.stats import chi2
 
 from mdlang.commands.models_design import (
     build_design,
@@ -58,6 +57,7 @@ def _event_persons(ctx: AnalysisContext, rows: np.ndarray, event: np.ndarray) ->
 @analysis("cox")
 def cox(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     """Fit and release a Cox model (coefficients or hazard ratios)."""
+    from scipy.stats import chi2
     command = "cox"
     for opt in stmt.options:
         if opt.name not in ("hazard", "level"):

@@ -28,6 +28,12 @@ ENV_VAR = "MDLANG_DATASTORE_DIR"
 #: Names the built-in sample provides (the sample module may extend this with SAMPLE_NAMES).
 SAMPLE_NAMES: tuple[str, ...] = ("no.ssb.fdb", "no.bergen.helseprofil")
 
+#: opened versions, shared within the process: ``mdlang run`` checks a script (which opens the
+#: datastores it requires) and then runs it (``require`` opens them again). A Datastore is
+#: read-only; the key holds the manifest's size and modification time, so a rebuilt version
+#: at the same place is opened afresh.
+_OPENED: dict[tuple[str, int, int, int, str | None], Datastore] = {}
+
 
 @dataclass(frozen=True, slots=True)
 class Available:
@@ -88,12 +94,11 @@ def is_known(name: str, dirs: Iterable[str | os.PathLike] | None = None) -> bool
 
 def find_datastore(name: str, version: int, dirs: Iterable[str | os.PathLike] | None = None) -> Datastore:
     """Open ``NAME:VERSION``; DatastoreError naming what exists when it cannot be found."""
-    from mdlang.datastore.reader import Datastore
 
     found = [a for a in list_available(dirs, include_sample=False) if a.name == name]
     for a in found:
         if version in a.versions:
-            return Datastore(layout.version_dir(a.root, name, version), version=version)
+            return _open(layout.version_dir(a.root, name, version), version)
     if found:
         versions = sorted({v for a in found for v in a.versions})
         raise DatastoreError(
@@ -109,10 +114,23 @@ def find_datastore(name: str, version: int, dirs: Iterable[str | os.PathLike] | 
 
 
 def _open_sample(root: Path, name: str, version: int, stored: int) -> Datastore:
+    note = f"{name}:{version} is served by the synthetic sample, which holds one data version under every version number."
+    return _open(layout.version_dir(root, name, stored), version, note)
+
+
+def _open(folder: Path, version: int, note: str | None = None) -> Datastore:
+    """The Datastore of a version folder, opened once per process while its manifest is unchanged."""
     from mdlang.datastore.reader import Datastore
 
-    note = f"{name}:{version} is served by the synthetic sample, which holds one data version under every version number."
-    return Datastore(layout.version_dir(root, name, stored), version=version, note=note)
+    try:
+        st = (folder / layout.MANIFEST).stat()
+    except OSError:
+        return Datastore(folder, version=version, note=note)  # raises the error that says why
+    key = (str(folder.resolve()), st.st_mtime_ns, st.st_size, version, note)
+    ds = _OPENED.get(key)
+    if ds is None:
+        ds = _OPENED[key] = Datastore(folder, version=version, note=note)
+    return ds
 
 
 def _describe_available(dirs: Iterable[str | os.PathLike] | None) -> str:

@@ -43,29 +43,35 @@ class Datastore:
         self.description: str = manifest.get("description", "")
         self.note = note
         self.policy_path = self.path / layout.POLICY
-        self._vars = {d["name"]: VariableMetadata.from_dict(d) for d in manifest["variables"]}
+        # a register holds hundreds of variables with long code lists and a script reads a few:
+        # each VariableMetadata is built from its manifest entry the first time it is asked for
+        self._raw: dict[str, dict] = {d["name"]: d for d in manifest["variables"]}
+        self._vars: dict[str, VariableMetadata] = {}
 
     def __repr__(self) -> str:
-        return f"Datastore({self.name}:{self.version}, {len(self._vars)} variables)"
+        return f"Datastore({self.name}:{self.version}, {len(self._raw)} variables)"
 
     # ----- metadata -------------------------------------------------------------------------
 
     def variables(self) -> list[VariableMetadata]:
         """Metadata of every variable, sorted by name."""
-        return [self._vars[k] for k in sorted(self._vars)]
+        return [self.metadata(k) for k in sorted(self._raw)]
 
     def has(self, var: str) -> bool:
         """Whether the datastore holds a variable of that name."""
-        return var in self._vars
+        return var in self._raw
 
     def metadata(self, var: str) -> VariableMetadata:
         """Metadata of one variable; DatastoreError with close names for an unknown one."""
-        try:
-            return self._vars[var]
-        except KeyError:
-            close = difflib.get_close_matches(var.upper(), list(self._vars), n=3, cutoff=0.6)
+        meta = self._vars.get(var)
+        if meta is not None:
+            return meta
+        if var not in self._raw:
+            close = difflib.get_close_matches(var.upper(), list(self._raw), n=3, cutoff=0.6)
             hint = f"did you mean {' or '.join(close)}?" if close else "`mdlang datastore describe NAME` lists the variables"
-            raise DatastoreError(f"{self.name}:{self.version} has no variable {var}", hint=hint) from None
+            raise DatastoreError(f"{self.name}:{self.version} has no variable {var}", hint=hint)
+        meta = self._vars[var] = VariableMetadata.from_dict(self._raw[var])
+        return meta
 
     def status_dates(self, var: str) -> list[int]:
         """The published status dates of a STATUS variable (empty for other temporalities)."""

@@ -10,16 +10,35 @@ precision.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 import numpy as np
-from scipy import special, stats
 
 from mdlang.engine.functions_args import index_of, num, number_out
 from mdlang.engine.functions_spec import FunctionSpec
 
 GROUP = "distributions"
+
+
+class _LazyModule:
+    """A module imported on first attribute access: scipy takes about a second to import, and
+    most scripts never call a distribution function."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._module: ModuleType | None = None
+
+    def __getattr__(self, attr: str) -> Any:
+        if self._module is None:
+            self._module = importlib.import_module(self._name)
+        return getattr(self._module, attr)
+
+
+special: Any = _LazyModule("scipy.special")
+stats: Any = _LazyModule("scipy.stats")
 
 
 def _vectorised(fname: str, fn: Callable[..., Any], defaults: tuple[float, ...] = ()) -> Callable[..., Any]:

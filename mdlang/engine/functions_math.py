@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from mdlang.engine.functions_args import index_of, num, number_out, scalar_number
 from mdlang.engine.functions_spec import FunctionSpec
@@ -38,6 +37,7 @@ def _is_int(x: Any) -> Any:
 
 
 def _comb(n: Any, k: Any) -> Any:
+    from scipy import special
     ok = _is_int(n) & _is_int(k) & (np.asarray(n) >= 0) & (np.asarray(k) >= 0) & (np.asarray(k) <= n)
     value = special.comb(np.where(ok, n, 0), np.where(ok, k, 0))
     # Exact integers where a double can hold them.
@@ -46,6 +46,7 @@ def _comb(n: Any, k: Any) -> Any:
 
 
 def _lnfactorial(x: Any) -> Any:
+    from scipy import special
     ok = _is_int(x) & (np.asarray(x) >= 0)
     return np.where(ok, special.gammaln(np.where(ok, x, 0) + 1), np.nan)
 
