@@ -50,13 +50,12 @@ def require(session: Session, stmt: ast.Require) -> list[Result]:
 
 
 def make_gate(session: Session, store: Any) -> Any:
-    """The gate of a datastore: its owner's policy (or the run's override) and its audit log."""
+    """The gate of a datastore: its owner's policy (or the run's stricter override), its audit
+    log, its privacy ledger and its datastore-wide winsorisation bounds."""
     from mdlang.disclosure.gate import Gate
 
-    audit = session.audit
+    policy = None
     if session.policy_override is not None:
-        from mdlang.disclosure.audit import AuditLog, default_audit_path
-        from mdlang.disclosure.keys import read_secret
         from mdlang.disclosure.policy import Policy
 
         looser = session.policy_override.looser_than(Policy.load(store.policy_path))
@@ -66,17 +65,8 @@ def make_gate(session: Session, store: Any) -> Any:
                 f"it loosens {', '.join(looser)}",
                 hint="change the datastore's policy.toml (the data owner's decision) instead",
             )
-
-        if audit is None:
-            audit = AuditLog(default_audit_path(store.name, store.stored_version, session.project))
-        gate = Gate(
-            session.policy_override,
-            read_secret(store.path),
-            audit=audit or None,
-            data_version=f"{store.name}:{store.stored_version}",
-        )
-    else:
-        gate = Gate.for_datastore(store, audit=audit, project=session.project)
+        policy = session.policy_override
+    gate = Gate.for_datastore(store, audit=session.audit, project=session.project, policy=policy)
     if session.source is not None:
         gate.begin_script(session.source)
     return gate
