@@ -531,7 +531,8 @@ def _magnitude_notes(ctx: AnalysisContext, winsorised: bool, dominated: bool, ma
     if winsorised:
         notes.append(
             f"Values were winsorised at percentiles {_fmt(pol.winsor_lower)} and {_fmt(pol.winsor_upper)} "
-            "of the whole dataset before computing means, sums, sds and Gini coefficients."
+            "before computing means, sums, sds and Gini coefficients (bounds from the whole datastore "
+            "for register variables, from the whole dataset for derived ones)."
         )
     if dominated:
         notes.append(
