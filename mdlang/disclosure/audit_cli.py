@@ -23,9 +23,9 @@ def cli_verify(args: argparse.Namespace) -> int:
     broken = log.verify()
     if broken is None:
         count = len(log.entries())
-        print(f"{log.path}: ok, {count} entries, chain intact")
+        sys.stdout.write(f"{log.path}: ok, {count} entries, chain intact\n")
         return 0
-    print(f"{log.path}:{broken.line}: chain broken: {broken.reason}")
+    sys.stdout.write(f"{log.path}:{broken.line}: chain broken: {broken.reason}\n")
     return 1
 
 
@@ -40,9 +40,9 @@ def cli_show(args: argparse.Namespace) -> int:
     for e in entries:
         prot = ",".join(e.get("protections", [])) or "-"
         rule = f" rule={e['rule']}" if e.get("rule") else ""
-        print(
+        sys.stdout.write(
             f"{e.get('seq', '?'):>5} {e.get('event', '?'):<8} {e.get('command', '?'):<12} "
             f"line {e.get('line', '?'):<5} {e.get('kind', '?'):<8} cells={e.get('cells', 0)} "
-            f"protections={prot}{rule} data={e.get('data_version', '?')} script={str(e.get('script', '?'))[:12]}"
+            f"protections={prot}{rule} data={e.get('data_version', '?')} script={str(e.get('script', '?'))[:12]}\n"
         )
     return 0

@@ -29,7 +29,9 @@ class SealError(TypeError):
 
 
 def _check_seal(seal: object) -> None:
-    from mdlang.disclosure.seal import SEAL  # local import: results must not import disclosure at load
+    from mdlang.disclosure.seal import (
+        SEAL,  # local import: results must not import disclosure at load
+    )
 
     if seal is not SEAL:
         raise SealError("released results can only be constructed by mdlang.disclosure")

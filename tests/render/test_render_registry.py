@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from render_cases import CASES
 
-from mdlang.errors import MdlError, UsageError
+from mdlang.errors import UsageError
 from mdlang.render import FORMATS, PLANNED, register_format, renderer
 from mdlang.render.json import JsonRenderer
 from mdlang.render.markdown import MarkdownRenderer
