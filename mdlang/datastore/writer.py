@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +33,7 @@ def write_version(
     root: str | os.PathLike,
     name: str,
     version: int,
-    variables: Iterable[tuple[VariableMetadata, pd.DataFrame]],
+    variables: Iterable[tuple[VariableMetadata, pd.DataFrame | Iterable[pd.DataFrame]]],
     *,
     policy_text: str,
     secret: bytes,
@@ -42,7 +42,9 @@ def write_version(
     """Write ``ROOT/NAME/VERSION`` and return its path.
 
     ``variables`` yields ``(metadata, frame)`` with frame columns ``unit_id``, ``value``, ``start``
-    and ``stop`` (epoch days, nullable). Metadata without validity or status dates gets them from
+    and ``stop`` (epoch days, nullable). Instead of one frame a variable may come as an iterable
+    of frames (chunks in unit_id order, each sorted by the writer if need be); it is written row
+    group by row group, so no variable need be whole in memory. Metadata without validity or status dates gets them from
     the data. Raises DatastoreError when the version exists or the input is unusable.
     """
     if not layout.NAME_RE.fullmatch(name):
@@ -75,30 +77,115 @@ def write_version(
     return target
 
 
-def _write_variables(tmp: Path, variables: Iterable[tuple[VariableMetadata, pd.DataFrame]]) -> list[VariableMetadata]:
-    import pyarrow.parquet as pq
-
+def _write_variables(
+    tmp: Path, variables: Iterable[tuple[VariableMetadata, pd.DataFrame | Iterable[pd.DataFrame]]]
+) -> list[VariableMetadata]:
     (tmp / layout.VARIABLES).mkdir()
     metas: dict[str, VariableMetadata] = {}
-    for meta, frame in variables:
+    for meta, data in variables:
         if not layout.VARIABLE_RE.fullmatch(meta.name):
             raise DatastoreError(f"'{meta.name}' is not a valid variable name")
         if meta.name in metas:
             raise DatastoreError(f"variable {meta.name} is given twice")
-        table = frame_to_table(meta, frame)
-        pq.write_table(
-            table,
-            layout.variable_file(tmp, meta.name),
-            row_group_size=ROW_GROUP_SIZE,
-            compression="zstd",
-            compression_level=3,
-            write_statistics=True,
-            use_dictionary=["value"],
-            # sorted ids and dates shrink to small deltas, which decode faster than dictionaries
-            column_encoding={c: "DELTA_BINARY_PACKED" for c in ("unit_id", "start_epoch_days", "stop_epoch_days")},
-        )
-        metas[meta.name] = _complete_metadata(meta, table)
+        stats = _write_parquet(layout.variable_file(tmp, meta.name), meta, _chunks(data))
+        metas[meta.name] = _complete_metadata(meta, stats)
     return [metas[k] for k in sorted(metas)]
+
+
+def _chunks(data: pd.DataFrame | Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """A variable's rows as frames of at most ROW_GROUP_SIZE rows each, in (unit_id, start) order.
+
+    A whole DataFrame is sorted (by an index, not a copy) and cut into row-group slices, so only
+    one slice is converted to Arrow at a time; an iterable of frames (chunks in unit_id order) is
+    passed through, cut likewise, each piece sorted by :func:`frame_to_table`.
+    """
+    import pandas as pd
+
+    frames = [data] if isinstance(data, pd.DataFrame) else data
+    for frame in frames:
+        if len(frame) <= ROW_GROUP_SIZE:
+            yield frame
+            continue
+        order = _order(frame)
+        for lo in range(0, len(frame), ROW_GROUP_SIZE):
+            if order is None:
+                yield frame.iloc[lo : lo + ROW_GROUP_SIZE]
+            else:
+                yield frame.take(order[lo : lo + ROW_GROUP_SIZE])
+
+
+def _order(frame: pd.DataFrame):
+    """The row order by (unit_id, start), or None when the frame is already in that order."""
+    import numpy as np
+
+    units = np.asarray(frame["unit_id"], dtype=np.int64)
+    starts = frame["start"].to_numpy(dtype=np.float64, na_value=np.nan)
+    starts = np.where(np.isnan(starts), np.iinfo(np.int32).min, starts)
+    return None if is_sorted(units, starts) else np.lexsort((starts, units))
+
+
+class _Stats:
+    """What the metadata completion needs, gathered chunk by chunk while writing."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.min_start: int | None = None
+        self.max_start: int | None = None
+        self.max_stop: int | None = None
+        self.status_dates: set[int] = set()
+
+    def add(self, table: pa.Table) -> None:
+        import pyarrow.compute as pc
+
+        self.rows += table.num_rows
+        start, stop = table.column("start_epoch_days"), table.column("stop_epoch_days")
+        lo, hi = pc.min_max(start).values()
+        self.min_start = _low(self.min_start, lo.as_py())
+        self.max_start = _high(self.max_start, hi.as_py())
+        self.max_stop = _high(self.max_stop, pc.max(stop).as_py())
+        self.status_dates.update(pc.unique(start.drop_null()).to_numpy().tolist())
+
+
+def _low(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _high(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def _write_parquet(path: Path, meta: VariableMetadata, chunks: Iterable[pd.DataFrame]) -> _Stats:
+    """Write one variable row group by row group; chunks must come in unit_id order."""
+    import pyarrow.parquet as pq
+
+    stats = _Stats()
+    schema = _schema(meta)
+    last_unit: int | None = None
+    with pq.ParquetWriter(
+        path,
+        schema,
+        compression="zstd",
+        compression_level=3,
+        write_statistics=True,
+        use_dictionary=["value"],
+        # sorted ids and dates shrink to small deltas, which decode faster than dictionaries
+        column_encoding={c: "DELTA_BINARY_PACKED" for c in ("unit_id", "start_epoch_days", "stop_epoch_days")},
+    ) as writer:
+        wrote = False
+        for frame in chunks:
+            table = frame_to_table(meta, frame)
+            if table.num_rows == 0:
+                continue
+            units = table.column("unit_id")
+            if last_unit is not None and units[0].as_py() < last_unit:
+                raise DatastoreError(f"data chunks of {meta.name} are not in unit_id order")
+            last_unit = units[-1].as_py()
+            stats.add(table)
+            writer.write_table(table, row_group_size=ROW_GROUP_SIZE)
+            wrote = True
+        if not wrote:
+            writer.write_table(schema.empty_table(), row_group_size=ROW_GROUP_SIZE)
+    return stats
 
 
 def value_type(meta: VariableMetadata) -> pa.DataType:
@@ -144,7 +231,15 @@ def frame_to_table(meta: VariableMetadata, frame: pd.DataFrame) -> pa.Table:
             value = text
     else:
         value = pa.array(values, type=value_type(meta), from_pandas=True)
-    schema = pa.schema(
+    table = pa.Table.from_arrays([unit, value, start, stop], schema=_schema(meta))
+    return table if order is None else table.take(pa.array(order))
+
+
+def _schema(meta: VariableMetadata) -> pa.Schema:
+    """The stored schema of a variable's Parquet file."""
+    import pyarrow as pa
+
+    return pa.schema(
         [
             pa.field("unit_id", pa.int64(), nullable=False),
             pa.field("value", value_type(meta)),
@@ -152,8 +247,6 @@ def frame_to_table(meta: VariableMetadata, frame: pd.DataFrame) -> pa.Table:
             pa.field("stop_epoch_days", pa.int32()),
         ]
     )
-    table = pa.Table.from_arrays([unit, value, start, stop], schema=schema)
-    return table if order is None else table.take(pa.array(order))
 
 
 def is_sorted(units, starts) -> bool:
@@ -186,22 +279,17 @@ def coded_categories(meta: VariableMetadata, extra: Iterable[str] = ()) -> list[
     return cats + sorted({str(x) for x in extra} - known)
 
 
-def _complete_metadata(meta: VariableMetadata, table: pa.Table) -> VariableMetadata:
+def _complete_metadata(meta: VariableMetadata, stats: _Stats) -> VariableMetadata:
     """Fill validity and status dates from the data where the metadata leaves them open."""
-    import pyarrow.compute as pc
-
-    if meta.temporality is Temporality.FIXED or table.num_rows == 0:
+    if meta.temporality is Temporality.FIXED or stats.rows == 0:
         return meta
     changes: dict = {}
-    start, stop = table.column("start_epoch_days"), table.column("stop_epoch_days")
     if meta.valid_from is None:
-        changes["valid_from"] = pc.min(start).as_py()
+        changes["valid_from"] = stats.min_start
     if meta.valid_until is None:
-        highs = [v for v in (pc.max(start).as_py(), pc.max(stop).as_py()) if v is not None]
-        changes["valid_until"] = max(highs) if highs else None
+        changes["valid_until"] = _high(stats.max_start, stats.max_stop)
     if meta.temporality is Temporality.STATUS and not meta.status_dates:
-        changes["status_dates"] = tuple(int(d) for d in pc.unique(start.drop_null()).to_numpy().tolist())
-        changes["status_dates"] = tuple(sorted(changes["status_dates"]))
+        changes["status_dates"] = tuple(sorted(int(d) for d in stats.status_dates))
     return dataclasses.replace(meta, **changes)
 
 
@@ -219,7 +307,11 @@ def _write_manifest(tmp: Path, name: str, version: int, description: str | None,
     checksums = {}
     for meta in metas:
         path = layout.variable_file(tmp, meta.name)
-        checksums[f"{layout.VARIABLES}/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                digest.update(block)
+        checksums[f"{layout.VARIABLES}/{path.name}"] = digest.hexdigest()
     manifest = {
         "format": layout.FORMAT_VERSION,
         "name": name,

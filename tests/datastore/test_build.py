@@ -139,3 +139,80 @@ def test_write_version_fills_validity_and_status_dates(tmp_path):
     assert ds.read_at("S", 300).values.tolist() == [[1, 7], [2, 5]]
     with pytest.raises(DatastoreError, match="already exists"):
         write_version(tmp_path, "no.x", 1, [(meta, frame)], policy_text="", secret=b"k" * 32)
+
+
+def _status_meta(coded: bool = False):
+    from mdlang.datastore.metadata import Code, DataType, Temporality, VariableMetadata
+
+    if coded:
+        codes = (Code("1", "Bosatt"), Code("3", "Utvandret"))
+        return VariableMetadata("S", "PERSON", Temporality.STATUS, DataType.STRING, code_list=codes)
+    return VariableMetadata("S", "PERSON", Temporality.STATUS, DataType.LONG)
+
+
+def test_write_version_takes_a_variable_as_chunks_in_unit_order(tmp_path):
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from mdlang.datastore.reader import Datastore
+    from mdlang.datastore.store import write_version
+
+    whole = pd.DataFrame(
+        {"unit_id": [1, 1, 2, 5, 5, 9], "value": ["1", "3", "1", "3", "9", "1"], "start": [100, 300, 300, 100, 300, 200], "stop": [100, 300, 300, 100, 300, 200]}
+    )
+    # chunks by unit range, each in any order within itself; "9" is a code outside the code list
+    chunks = [whole.iloc[[2, 1, 0]], whole.iloc[0:0], whole.iloc[[4, 3, 5]]]
+    a = write_version(tmp_path / "a", "no.x", 1, [(_status_meta(True), whole)], policy_text="", secret=b"k" * 32)
+    b = write_version(tmp_path / "b", "no.x", 1, [(_status_meta(True), iter(chunks))], policy_text="", secret=b"k" * 32)
+    ta, tb = (pq.read_table(p / "variables" / "S.parquet") for p in (a, b))
+    assert tb.column("unit_id").to_pylist() == [1, 1, 2, 5, 5, 9]
+    assert tb.column("start_epoch_days").to_pylist() == [100, 300, 300, 100, 300, 200]
+    assert tb.column("value").to_pylist() == ["1", "3", "1", "3", "9", "1"] == ta.column("value").to_pylist()
+    ds = Datastore(b)
+    assert ds.status_dates("S") == [100, 200, 300] and ds.validity("S") == (100, 300)
+    assert list(ds.read_at("S", 300)["value"].cat.categories) == ["1", "3", "9"]
+    assert json.loads((a / "manifest.json").read_text())["variables"] == json.loads((b / "manifest.json").read_text())["variables"]
+
+
+def test_chunks_out_of_unit_order_are_refused_and_leave_nothing(tmp_path):
+    import pandas as pd
+
+    from mdlang.datastore.store import write_version
+
+    first = pd.DataFrame({"unit_id": [5], "value": [1], "start": [100], "stop": [100]})
+    second = pd.DataFrame({"unit_id": [4], "value": [1], "start": [100], "stop": [100]})
+    with pytest.raises(DatastoreError) as err:
+        write_version(tmp_path, "no.x", 1, [(_status_meta(), [first, second])], policy_text="", secret=b"k" * 32)
+    assert err.value.message == "data chunks of S are not in unit_id order"
+    assert not (tmp_path / "no.x").exists() or list((tmp_path / "no.x").iterdir()) == []
+
+
+def test_a_variable_without_chunks_is_an_empty_file(tmp_path):
+    import pyarrow.parquet as pq
+
+    from mdlang.datastore.store import write_version
+
+    path = write_version(tmp_path, "no.x", 1, [(_status_meta(), iter(()))], policy_text="", secret=b"k" * 32)
+    table = pq.read_table(path / "variables" / "S.parquet")
+    assert table.num_rows == 0 and table.column_names == ["unit_id", "value", "start_epoch_days", "stop_epoch_days"]
+
+
+def test_a_large_unsorted_frame_is_written_sorted_in_row_groups(tmp_path, monkeypatch):
+    import numpy as np
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from mdlang.datastore import writer
+    from mdlang.datastore.store import write_version
+
+    monkeypatch.setattr(writer, "ROW_GROUP_SIZE", 4)
+    units = np.array([7, 3, 3, 9, 1, 7, 2, 3, 8, 1])
+    starts = np.array([5, 9, 1, 2, 8, 1, 4, 5, 6, 2])
+    frame = pd.DataFrame({"unit_id": units, "value": np.arange(10), "start": starts, "stop": starts})
+    path = write_version(tmp_path, "no.x", 1, [(_status_meta(), frame)], policy_text="", secret=b"k" * 32)
+    pf = pq.ParquetFile(path / "variables" / "S.parquet")
+    assert pf.num_row_groups == 3
+    order = np.lexsort((starts, units))
+    table = pf.read()
+    assert table.column("unit_id").to_pylist() == units[order].tolist()
+    assert table.column("value").to_pylist() == order.tolist()

@@ -23,7 +23,7 @@ from mdlang.datastore.samplegen.economy import (
     economy,
     grunnbelop,
 )
-from mdlang.datastore.samplegen.frames import frame
+from mdlang.datastore.samplegen.frames import EAGER_LIMIT, frame, periodic
 from mdlang.datastore.samplegen.household import snapshot
 from mdlang.datastore.samplegen.randomness import stream
 from mdlang.datastore.samplegen.world import World, birth_year
@@ -373,19 +373,28 @@ def variables(world: World) -> Iterator:
     comps = components(world)
     pop = world.pop
     for name, source in SOURCES.items():
-        ids, vals, starts, stops = [], [], [], []
         e = catalogue()[name]
+        dtype = np.int64 if e.data_type.value == "LONG" else np.float64
+        # persons visited in id order, so every year's rows come out sorted by id without a sort
+        by_id = world.cached("pid_order", lambda w: np.argsort(w.pop.pid, kind="stable"))
+        parts = []
         for year in _years(name):
             v = comps.get(year, source)
             keep = (v != 0) & _resident_in(world, year)
-            k = int(keep.sum())
-            ids.append(pop.pid[keep])
-            vals.append(v[keep])
-            starts.append(np.full(k, ymd(year), np.int64))
-            stops.append(np.full(k, ymd(year + 1) - 1, np.int64))
-        v = np.concatenate(vals)
-        v = v.astype(np.int64) if e.data_type.value == "LONG" else v.astype(np.float64)
+            if pop.n * len(_years(name)) > EAGER_LIMIT:
+                rows = by_id[keep[by_id]]
+            else:
+                rows = np.flatnonzero(keep)
+            parts.append((pop.pid[rows], v[rows].astype(dtype), int(ymd(year)), int(ymd(year + 1) - 1)))
         meta = metadata(
             name, unit_of_measure="kroner", description="Personer med beløp 0 er utelatt."
         )
-        yield meta, frame(np.concatenate(ids), v, np.concatenate(starts), np.concatenate(stops))
+        if sum(p[0].size for p in parts) > EAGER_LIMIT:
+            yield meta, periodic(parts)
+            continue
+        ids = np.concatenate([p[0] for p in parts])
+        v = np.concatenate([p[1] for p in parts])
+        starts = np.concatenate([np.full(p[0].size, p[2], np.int64) for p in parts])
+        stops = np.concatenate([np.full(p[0].size, p[3], np.int64) for p in parts])
+        del parts
+        yield meta, frame(ids, v, starts, stops)
