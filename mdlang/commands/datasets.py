@@ -223,22 +223,21 @@ def use(session: Session, stmt: ast.Command) -> list[Result]:
 @handler("clone-dataset")
 def clone_dataset(session: Session, stmt: ast.Command) -> list[Result]:
     """Copy a dataset under a new name; the active dataset does not change."""
-    src, dst = _args(stmt, 2, "clone-dataset DATASET NEWNAME")
-    source = session.dataset(b.name_of(src, "a dataset name"), src.span)
-    name = _new_name(session, dst)
-    session.datasets[name] = source.copy(name)
-    for alias in dataset_sources(session, source):
-        note_source(session.datasets[name], alias)
-    return []
+    return _clone(session, stmt, "clone-dataset DATASET NEWNAME", Dataset.copy)
 
 
 @handler("clone-units")
 def clone_units(session: Session, stmt: ast.Command) -> list[Result]:
     """A new dataset with only the units of another; activate it with use."""
-    src, dst = _args(stmt, 2, "clone-units DATASET NEWNAME")
+    return _clone(session, stmt, "clone-units DATASET NEWNAME", Dataset.clone_units)
+
+
+def _clone(session: Session, stmt: ast.Command, usage: str, make: Any) -> list[Result]:
+    """Add ``make(source, new_name)`` as a new dataset that remembers the source's datastores."""
+    src, dst = _args(stmt, 2, usage)
     source = session.dataset(b.name_of(src, "a dataset name"), src.span)
     name = _new_name(session, dst)
-    session.datasets[name] = source.clone_units(name)
+    session.datasets[name] = make(source, name)
     for alias in dataset_sources(session, source):
         note_source(session.datasets[name], alias)
     return []
