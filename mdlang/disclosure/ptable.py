@@ -44,23 +44,43 @@ SCALE = 1_000_000
 
 
 def _maxent(support: np.ndarray, variance: float) -> np.ndarray:
-    """Maximum-entropy probabilities on ``support`` with mean 0 and the given variance."""
-    from scipy.optimize import minimize  # local import: scipy is only needed to build the table
+    """Maximum-entropy probabilities on ``support`` with mean 0 and the given variance.
 
+    The solution has the form p(k) ∝ exp(a·k + b·k²); (a, b) minimise the convex dual
+    log Σ exp(a·k + b·k²) − b·variance, solved by Newton's method with backtracking (a few
+    iterations; numpy only, so building a gate does not import scipy).
+    """
     k = support.astype(float)
+    feats = np.stack([k, k * k])
+    target = np.array([0.0, variance])
 
-    def dual(lam: np.ndarray) -> tuple[float, np.ndarray]:
-        z = lam[0] * k + lam[1] * k * k
+    def dual(lam: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        z = lam @ feats
         zmax = z.max()
         w = np.exp(z - zmax)
         s = w.sum()
         p = w / s
-        value = np.log(s) + zmax - lam[1] * variance
-        grad = np.array([p @ k, p @ (k * k) - variance])
-        return value, grad
+        mean = feats @ p
+        value = float(np.log(s) + zmax - lam @ target)
+        centred = feats - mean[:, None]
+        hess = (centred * p) @ centred.T
+        return value, mean - target, hess
 
-    res = minimize(dual, x0=np.array([0.0, -0.3]), jac=True, method="BFGS", options={"gtol": 1e-12, "maxiter": 500})
-    z = res.x[0] * k + res.x[1] * k * k
+    lam = np.array([0.0, -0.3])
+    value, grad, hess = dual(lam)
+    for _ in range(200):
+        if np.abs(grad).max() < 1e-13:
+            break
+        step = np.linalg.solve(hess + 1e-15 * np.eye(2), grad)
+        t = 1.0
+        while t > 1e-12:
+            cand = lam - t * step
+            cand_value, cand_grad, cand_hess = dual(cand)
+            if cand_value <= value - 1e-4 * t * float(grad @ step):
+                break
+            t /= 2
+        lam, value, grad, hess = cand, cand_value, cand_grad, cand_hess
+    z = lam @ feats
     p = np.exp(z - z.max())
     return p / p.sum()
 

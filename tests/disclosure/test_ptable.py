@@ -62,3 +62,14 @@ def test_small_counts_never_become_zero_or_negative() -> None:
         out = {n + t.noise(cell_key(i, "count"), n) for i in range(5000)}
         assert min(out) >= 1 and max(out) <= n + 3
     assert t.noise(cell_key(9, "count"), 0) == 0
+
+
+def test_building_the_table_needs_no_scipy() -> None:
+    """Every gate builds a p-table; doing so must not pull scipy into a plain tabulate run."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom mdlang.disclosure.ptable import PTable\nPTable(3, 1.75)\n"
+            "print('scipy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
