@@ -290,3 +290,32 @@ def test_checkers_pass_a_clean_tree(tmp_path: Path) -> None:
     })
     assert render_violations(root) == []
     assert seal_violations(root) == []
+
+
+def test_released_data_cannot_be_changed_after_release() -> None:
+    import json
+
+    from mdlang.disclosure.seal import SEAL  # the test plays the disclosure package here
+
+    released = Result("tabulate", 1, "table", {"title": "t", "rows": [["a", 12]], "stats": {"n": 12}},
+                      _seal=SEAL)
+    with pytest.raises(TypeError):
+        released.data["rows"][0][1] = 1
+    with pytest.raises(TypeError):
+        released.data["rows"].append(["b", 1])
+    with pytest.raises(TypeError):
+        released.data["stats"]["n"] = 1
+    with pytest.raises(TypeError):
+        released.data.update(title="forged")
+    assert json.loads(released.to_json())["data"]["rows"] == [["a", 12]]
+
+
+def test_only_figure_files_may_be_attached() -> None:
+    from mdlang.disclosure.seal import SEAL
+
+    figure = Result("histogram", 3, "figure", {"title": "h", "spec": {}, "files": []}, _seal=SEAL)
+    figure.attach_files(["out/s-line3-histogram.png"])
+    assert figure.data["files"] == ["out/s-line3-histogram.png"]
+    table = Result("tabulate", 1, "table", {"rows": []}, _seal=SEAL)
+    with pytest.raises(TypeError):
+        table.attach_files(["x.png"])

@@ -130,7 +130,7 @@ def attach_figures(
     if getattr(result, "kind", None) != "figure":
         return []
     paths = write_figures(result, directory, stem, taken)
-    result.data["files"] = paths
+    result.attach_files(paths)
     return paths
 
 

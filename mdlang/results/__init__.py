@@ -37,12 +37,32 @@ def _check_seal(seal: object) -> None:
         raise SealError("released results can only be constructed by mdlang.disclosure")
 
 
+class FrozenDict(dict):
+    """A dict that refuses every change: released data cannot be altered after release."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("released result data cannot be changed")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __ior__ = _refuse  # type: ignore[assignment]
+
+
+class FrozenList(list):
+    """A list that refuses every change (see :class:`FrozenDict`)."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("released result data cannot be changed")
+
+    __setitem__ = __delitem__ = append = extend = insert = pop = remove = clear = _refuse  # type: ignore[assignment]
+    sort = reverse = __iadd__ = __imul__ = _refuse  # type: ignore[assignment]
+
+
 def _plain(value: Any) -> Any:
-    """Convert numpy scalars and tuples to plain JSON-ready Python values."""
+    """Convert numpy scalars and tuples to plain JSON-ready Python values, frozen."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return FrozenDict({str(k): _plain(v) for k, v in value.items()})
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return FrozenList(_plain(v) for v in value)
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
@@ -70,6 +90,18 @@ class Result:
             raise ValueError(f"unknown result kind {self.kind!r}")
         object.__setattr__(self, "data", _plain(self.data))
         object.__setattr__(self, "notes", tuple(self.notes))
+
+    def attach_files(self, paths: list[str]) -> None:
+        """Record where the figure of this result was written (``data["files"]``).
+
+        The one change a released result allows: file paths are chosen by the runner, not
+        derived from data. Everything else in ``data`` is frozen.
+        """
+        if self.kind != "figure":
+            raise TypeError("only figure results have files")
+        data = dict(self.data)
+        data["files"] = [str(p) for p in paths]
+        object.__setattr__(self, "data", _plain(data))
 
     @property
     def is_refusal(self) -> bool:
