@@ -59,3 +59,32 @@ def test_attack_fails_with_the_rule_and_succeeds_without(rule, run, loosen, whic
 
     monkeypatch.setattr(Policy, "load", classmethod(loose))
     assert run(store, f"rule-off-{rule}")
+
+
+def _dummy_regression(store, project: str) -> bool:
+    """A09: a dummy that is 1 for the canary only; intercept + its coefficient is their bmi."""
+    body = (f"generate c = 1 if {CANARY_T}\nreplace c = 0 if sysmiss(c)\nregress bmi c\n")
+    (model,) = [r for r in attack(store, body, project) if r.command == "regress"]
+    if refused(model):
+        return False
+    coefs = {row[0]: number(row[1]) for row in model.data["rows"]}
+    if coefs.get("c") is None or coefs.get("_cons") is None:
+        return False
+    canary = float(truth().loc[1233, "bmi"])
+    return abs(coefs["_cons"] + coefs["c"] - canary) <= 0.1 * canary
+
+
+def _loosened(monkeypatch, **changes) -> None:
+    original = Policy.load.__func__
+
+    def loose(cls, path):
+        return replace(original(cls, path), **changes)
+
+    monkeypatch.setattr(Policy, "load", classmethod(loose))
+
+
+def test_model_gate_stops_the_one_person_dummy(store, monkeypatch) -> None:
+    """D7: the both-levels and leverage rules refuse A09; without them the canary's bmi leaks."""
+    assert not _dummy_regression(store, "d7-on")
+    _loosened(monkeypatch, threshold=1, model_max_leverage=1.01, magnitude_noise=0.0)
+    assert _dummy_regression(store, "d7-off")
