@@ -264,10 +264,51 @@ def _factor(ctx: AnalysisContext, name: str, with_missing: bool) -> Factor:
         codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
         codes = codes.astype(np.int64)
         cats = list(uniques)
+    codes, cats = _pool_rare_values(ctx, name, codes, cats)
     if with_missing:
         codes = np.where(codes < 0, len(cats), codes)
         cats.append(None)
     return Factor(name, codes, cats)
+
+
+class RareValues(str):
+    """The pooled category of values that fewer than T persons hold (see :func:`_pool_rare_values`)."""
+
+
+def _pool_rare_values(ctx: AnalysisContext, name: str, codes: np.ndarray, cats: list[Any]) -> tuple[np.ndarray, list[Any]]:
+    """Pool the categories whose value is itself data into one row when few persons hold them.
+
+    A category's label is released the moment a table lists it, even beside a suppressed count:
+    for a variable without a public code list (``generate top = lønn if lønn > 2000000``), the
+    row labels would be individual persons' exact values. Values that the variable's label set
+    names, and measurement times, are public. Any other value is shown only when the whole
+    dataset holds it for at least T persons (decided on the noisy count, as every threshold);
+    the rest share one row, "values of fewer than T persons each".
+    """
+    if name == PANEL_TIME or not cats:
+        return codes, cats
+    info = ctx.variables.get(name)
+    labels = info.labels if info is not None else None
+
+    def public(value: Any) -> bool:
+        return bool(labels) and any(key in labels for key in (value, _fmt(value), str(value)))
+
+    private = [not public(c) for c in cats]
+    if not any(private):
+        return codes, cats
+    gate = ctx.gate
+    groups = gate.group_contributors(codes, len(cats), ctx.contributors)  # not a release
+    shown = [
+        not priv or not isinstance(gate.count_value(int(p), int(k)), str)
+        for priv, p, k in zip(private, groups.count, groups.key_sum, strict=True)
+    ]
+    if all(shown):
+        return codes, cats
+    kept = [c for c, keep in zip(cats, shown, strict=True) if keep]
+    pooled = len(kept)
+    remap = np.where(np.array(shown), np.cumsum(shown) - 1, pooled).astype(np.int64)
+    new_codes = np.where(codes >= 0, remap[np.where(codes >= 0, codes, 0)], -1)
+    return new_codes, [*kept, RareValues(f"values of fewer than {gate.policy.threshold} persons each")]
 
 
 def _observed(factors: list[Factor], selected: np.ndarray) -> tuple[list[Factor], np.ndarray]:

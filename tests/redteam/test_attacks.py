@@ -282,3 +282,14 @@ def test_a26_differencing_two_data_versions(versions_store) -> None:
     estimate = None if _sum(second) is None else _sum(first) - _sum(second)
     assert refused(second)  # version 2 lacks the canary: the ledger spans versions
     assert misses(estimate, float(truth().loc[1233, "bmi"]))
+
+
+def test_a13b_exact_values_as_table_categories_are_pooled(store) -> None:
+    """A variable without a code list turns values into row labels: `tabulate` of the top incomes
+    would print the canary's exact income beside a "<10". Rare values share one pooled row."""
+    out = attack(store, "generate topp = inntekt if inntekt > 1000000\ntabulate topp\n"
+                        "tabulate topp kjonn\n", "a13b")
+    for table in out:
+        labels = [str(row[0]) for row in table.data["rows"]]
+        assert not any(str(int(CANARY_INCOME)) in label.replace(",", "") for label in labels)
+        assert all(label in ("Total",) or "fewer than" in label for label in labels)

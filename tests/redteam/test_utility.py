@@ -16,8 +16,8 @@ def test_counts_of_a_hundred_or_more_within_three_percent(store) -> None:
     errors = []
     for row in tab.data["rows"]:
         for j, col in enumerate(cols[1:], start=1):
-            if row[0] == "Total" or col == "Total":
-                continue
+            if row[0] == "Total" or col == "Total" or "fewer than" in col:
+                continue  # margins, and the pooled row of rare values (klassetrinn 9: the canaries)
             true = int(((t.skole == row[0]) & (t.trinn == int(col))).sum())
             if true >= 100:
                 errors.append(abs(row[j] - true) / true)
