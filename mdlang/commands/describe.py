@@ -264,7 +264,7 @@ def _factor(ctx: AnalysisContext, name: str, with_missing: bool) -> Factor:
         codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
         codes = codes.astype(np.int64)
         cats = list(uniques)
-    codes, cats = _pool_rare_values(ctx, name, codes, cats)
+    codes, cats = pool_rare_values(ctx, name, codes, cats)
     if with_missing:
         codes = np.where(codes < 0, len(cats), codes)
         cats.append(None)
@@ -272,10 +272,10 @@ def _factor(ctx: AnalysisContext, name: str, with_missing: bool) -> Factor:
 
 
 class RareValues(str):
-    """The pooled category of values that fewer than T persons hold (see :func:`_pool_rare_values`)."""
+    """The pooled category of values that fewer than T persons hold (see :func:`pool_rare_values`)."""
 
 
-def _pool_rare_values(ctx: AnalysisContext, name: str, codes: np.ndarray, cats: list[Any]) -> tuple[np.ndarray, list[Any]]:
+def pool_rare_values(ctx: AnalysisContext, name: str, codes: np.ndarray, cats: list[Any]) -> tuple[np.ndarray, list[Any]]:
     """Pool the categories whose value is itself data into one row when few persons hold them.
 
     A category's label is released the moment a table lists it, even beside a suppressed count:

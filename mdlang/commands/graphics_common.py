@@ -118,6 +118,9 @@ def factor(ctx: AnalysisContext, name: str) -> Factor:
     else:
         raw, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
         codes, cats = raw.astype(np.int64), list(uniques)
+    from mdlang.commands.describe import pool_rare_values  # values as labels: the tables' rule
+
+    codes, cats = pool_rare_values(ctx, name, codes, cats)
     info = ctx.variables.get(name)
     labels = info.labels if info is not None else None
     return Factor(name, codes, [label_of(c, labels) for c in cats])

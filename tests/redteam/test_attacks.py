@@ -293,3 +293,14 @@ def test_a13b_exact_values_as_table_categories_are_pooled(store) -> None:
         labels = [str(row[0]) for row in table.data["rows"]]
         assert not any(str(int(CANARY_INCOME)) in label.replace(",", "") for label in labels)
         assert all(label in ("Total",) or "fewer than" in label for label in labels)
+
+
+def test_a13c_exact_values_as_figure_categories_are_pooled(store) -> None:
+    """The same leak through a figure's categories: bars and boxes of rare values are pooled."""
+    import json
+
+    out = attack(store, "generate topp = inntekt if inntekt > 1000000\nbarchart(count) topp\n"
+                        "boxplot bmi, over(topp)\n", "a13c")
+    for figure in out:
+        text = json.dumps(figure.data, ensure_ascii=False)
+        assert str(int(CANARY_INCOME)) not in text.replace(",", "")
