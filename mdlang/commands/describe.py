@@ -276,31 +276,23 @@ class RareValues(str):
 
 
 def pool_rare_values(ctx: AnalysisContext, name: str, codes: np.ndarray, cats: list[Any]) -> tuple[np.ndarray, list[Any]]:
-    """Pool the categories whose value is itself data into one row when few persons hold them.
+    """Pool the categories that fewer than T persons of the whole dataset hold into one row.
 
-    A category's label is released the moment a table lists it, even beside a suppressed count:
-    for a variable without a public code list (``generate top = lønn if lønn > 2000000``), the
-    row labels would be individual persons' exact values. Values that the variable's label set
-    names, and measurement times, are public. Any other value is shown only when the whole
-    dataset holds it for at least T persons (decided on the noisy count, as every threshold);
-    the rest share one row, "values of fewer than T persons each".
+    A category's name is released the moment a table lists it, even beside a suppressed count.
+    For a variable without a code list (``generate top = lønn if lønn > 2000000``) the names
+    would be individual persons' exact values; with a code list, or a label set the researcher
+    defined for guessed values, a listed rare code would still tell that someone holds it. So
+    every category is named only when the whole dataset holds it for at least T persons (decided
+    on the noisy count, as every threshold); the rest share one row. Measurement times are
+    chosen by the script and are always shown.
     """
     if name == PANEL_TIME or not cats:
-        return codes, cats
-    info = ctx.variables.get(name)
-    labels = info.labels if info is not None else None
-
-    def public(value: Any) -> bool:
-        return bool(labels) and any(key in labels for key in (value, _fmt(value), str(value)))
-
-    private = [not public(c) for c in cats]
-    if not any(private):
         return codes, cats
     gate = ctx.gate
     groups = gate.group_contributors(codes, len(cats), ctx.contributors)  # not a release
     shown = [
-        not priv or not isinstance(gate.count_value(int(p), int(k)), str)
-        for priv, p, k in zip(private, groups.count, groups.key_sum, strict=True)
+        not isinstance(gate.count_value(int(p), int(k)), str)
+        for p, k in zip(groups.count, groups.key_sum, strict=True)
     ]
     if all(shown):
         return codes, cats
