@@ -304,3 +304,13 @@ def test_a13c_exact_values_as_figure_categories_are_pooled(store) -> None:
     for figure in out:
         text = json.dumps(figure.data, ensure_ascii=False)
         assert str(int(CANARY_INCOME)) not in text.replace(",", "")
+
+
+def test_a13d_a_guessed_label_set_is_no_existence_oracle(store) -> None:
+    """Labelling a guessed exact value and tabulating asks whether anyone holds it; a category
+    of fewer than T persons is never named, labelled or not."""
+    value = int(CANARY_INCOME)
+    out = attack(store, f"generate g = inntekt\ndefine-labels gjett {value} treff\n"
+                        "assign-labels g gjett\ntabulate g\n", "a13d")
+    labels = [str(row[0]) for row in out[-1].data["rows"]]
+    assert "treff" not in labels and str(value) not in labels
