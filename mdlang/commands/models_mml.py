@@ -24,6 +24,7 @@ from mdlang.commands.models_common import Prepared, prepare
 from mdlang.commands.models_design import expr_name, parse_terms
 from mdlang.commands.models_oaxaca import split_by
 from mdlang.commands.models_ols import fit_ols, t_table
+from mdlang.commands.models_predict import store_predictions
 from mdlang.commands.registry import analysis, handler
 from mdlang.disclosure import model_gate
 from mdlang.disclosure.model_gate import ModelTable
@@ -161,15 +162,8 @@ def run_mml_predict(session: Session, stmt: ast.Command) -> list[Result]:
         return [fit]
     d = prep.design
     made = {"predicted": fit.fitted_fixed, "residuals": d.y - fit.fitted_full}
-    meta = ds.register.get(d.depvar)
-    for kind, name in asked.items():
-        full = np.full(len(ds.frame), np.nan)
-        full[d.rows] = made[kind]
-        ds.set_column(name, full)
-        if meta is not None and getattr(meta, "sensitive", False):
-            ds.register[name] = meta
-    text = f"{command}: created " + ", ".join(asked.values()) + " (missing outside the estimation sample)."
-    return [ctx.gate.message(command, ctx.line, text)]
+    columns = [(name, made[kind]) for kind, name in asked.items()]
+    return store_predictions(ctx, ds, command, d.depvar, d.rows, columns)
 
 
 handler("regress-mml-predict")(run_mml_predict)

@@ -39,6 +39,7 @@ from mdlang.commands.models_design import (
     parse_terms,
 )
 from mdlang.commands.models_ols import fit_ols, t_table
+from mdlang.commands.models_predict import store_predictions
 from mdlang.commands.registry import analysis, handler
 from mdlang.disclosure import model_gate
 from mdlang.disclosure.model_gate import ModelTable
@@ -527,15 +528,8 @@ def run_panel_predict(session: Session, stmt: ast.Command) -> list[Result]:
         return [refusal]
     made = {"predicted": fit.fitted, "residuals": fit.resid, "effects": fit.effects}
     rows = prep.design.rows
-    meta = ds.register.get(prep.design.depvar)
-    for kind, name in asked.items():
-        full = np.full(len(ds.frame), np.nan)
-        full[rows] = made[kind]
-        ds.set_column(name, full)
-        if meta is not None and getattr(meta, "sensitive", False):
-            ds.register[name] = meta
-    text = f"{command}: created " + ", ".join(asked.values()) + " (missing outside the estimation sample)."
-    return [ctx.gate.message(command, ctx.line, text)]
+    columns = [(name, made[kind]) for kind, name in asked.items()]
+    return store_predictions(ctx, ds, command, prep.design.depvar, rows, columns)
 
 
 handler("regress-panel-predict")(run_panel_predict)

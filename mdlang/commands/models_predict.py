@@ -130,26 +130,28 @@ def run_predict(session: Session, stmt: ast.Command) -> list[Result]:
         made = _linear(ctx, prep, command) if family is None else _likelihood(ctx, prep, command, family)
         if isinstance(made, Result):
             return [made]
-    rows = prep.design.rows
-    created: list[str] = []
+    columns = []
     for kind, name, _span in wanted:
         parts = {k: v for k, v in made.items() if k == kind or k.startswith(kind + "_")}
-        for key, values in parts.items():
-            new = name + key[len(kind):]
-            full = np.full(len(ds.frame), np.nan)
-            full[rows] = values
-            ds.set_column(new, full)
-            _inherit(ds, prep.design.depvar, new)
-            created.append(new)
-    text = f"{command}: created " + ", ".join(created) + " (missing outside the estimation sample)."
-    return [ctx.gate.message(command, ctx.line, text)]
+        columns += [(name + key[len(kind):], values) for key, values in parts.items()]
+    return store_predictions(ctx, ds, command, prep.design.depvar, prep.design.rows, columns)
 
 
-def _inherit(ds: Any, outcome: str, new: str) -> None:
-    """Give the new variable the outcome's sensitivity (D7)."""
+def store_predictions(
+    ctx: AnalysisContext, ds: Any, command: str, outcome: str, rows: np.ndarray, columns: list[tuple[str, Any]]
+) -> list[Result]:
+    """Add predicted columns (missing outside the estimation ``rows``), each inheriting the
+    outcome's sensitivity (D7, A12), and release only a message naming them."""
     meta = ds.register.get(outcome)
-    if meta is not None and getattr(meta, "sensitive", False):
-        ds.register[new] = meta
+    for name, values in columns:
+        full = np.full(len(ds.frame), np.nan)
+        full[rows] = values
+        ds.set_column(name, full)
+        if meta is not None and getattr(meta, "sensitive", False):
+            ds.register[name] = meta
+    names = ", ".join(name for name, _ in columns)
+    text = f"{command}: created {names} (missing outside the estimation sample)."
+    return [ctx.gate.message(command, ctx.line, text)]
 
 
 def _register() -> None:
