@@ -74,18 +74,21 @@ def make_gate(session: Session, store: Any) -> Any:
 
 # -- the gate of a dataset that mixes datastores --------------------------------------------
 
-#: attribute of a Dataset listing the aliases of every datastore whose data it has held
+#: the Dataset field listing the aliases of every datastore whose data the dataset has held
 SOURCES = "gate_sources"
 
 
 def note_source(ds: Dataset, alias: str | None) -> None:
     """Remember that a dataset holds data of the datastore connected as ``alias`` (kept even
-    when the variables are later dropped or collapsed: what was derived from them stays)."""
-    if alias is None:
-        return
-    known = tuple(getattr(ds, SOURCES, ()))
-    if alias not in known:
-        setattr(ds, SOURCES, known + (alias,))
+    when the variables are later dropped or collapsed: what was derived from them stays).
+    The record is the dataset's ``gate_sources`` field, carried by every copy of it."""
+    if alias is not None:
+        ds.add_source(alias)
+
+
+def recorded_sources(ds: Dataset) -> tuple[str, ...] | None:
+    """The datastore aliases recorded on a dataset (None when nothing was ever recorded)."""
+    return ds.gate_sources
 
 
 def dataset_sources(session: Session, ds: Dataset) -> tuple[str, ...]:
@@ -94,10 +97,10 @@ def dataset_sources(session: Session, ds: Dataset) -> tuple[str, ...]:
 
     Besides what the imports recorded, a register variable that came in another way (merge) is
     traced to every connected datastore holding the same variable with the same metadata. A
-    dataset with data whose record was lost (a copy made outside this module, e.g. the REPL's
-    undo snapshot) is taken to hold data of every connected datastore: unknown means strict.
+    dataset with data but no record (one built outside the import commands) is taken to hold
+    data of every connected datastore: unknown means strict.
     """
-    recorded = getattr(ds, SOURCES, None)
+    recorded = recorded_sources(ds)
     if recorded is None and not ds.is_empty:
         recorded = tuple(session.gates)
     found = {a for a in recorded or () if a in session.gates}

@@ -9,8 +9,9 @@ A ``by()`` variable is one of three kinds:
 * ``column`` — an ordinary variable (a municipality or bydel code): the new unit is the generic
   group unit :data:`mdlang.engine.privacy.GROUP_UNIT` and the variable stays visible by name.
 
-After ``collapse … by(column)`` the dataset remembers that column as its key (an attribute set on
-the :class:`Dataset`, ``key_column``), so that ``merge … on`` matches against it.
+After ``collapse … by(column)`` the dataset remembers that column as its key (the
+:attr:`Dataset.key_column` field, carried by copies and renames), so that ``merge … on`` matches
+against it.
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from mdlang.engine.privacy import GROUP_UNIT, link_unit
 from mdlang.errors import MdlRuntimeError
 from mdlang.syntax import ast
 
-KEY_ATTR = "key_column"
-
 
 @dataclass(frozen=True)
 class Key:
@@ -44,11 +43,10 @@ class Key:
 def key_column(ds: Dataset) -> str | None:
     """The ordinary variable a collapsed dataset is keyed by (None: keyed by its unit ids).
 
-    A copy made by ``clone-dataset`` does not carry the attribute, and ``rename`` may have
-    renamed the key: a group dataset then falls back to its first variable, where collapse put
-    the by-variable, as long as its values are still distinct.
+    A group dataset without a recorded key (one not made by collapse) falls back to its first
+    variable, as long as its values are distinct.
     """
-    name = getattr(ds, KEY_ATTR, None)
+    name = ds.key_column
     if name is not None and ds.has(name):
         return name
     if ds.unit_type == GROUP_UNIT and ds.variables:
@@ -60,7 +58,7 @@ def key_column(ds: Dataset) -> str | None:
 
 def set_key_column(ds: Dataset, name: str | None) -> None:
     """Remember (or forget) the key column of a dataset."""
-    setattr(ds, KEY_ATTR, name)
+    ds.key_column = name
 
 
 def ids_of(series: pd.Series) -> np.ndarray:

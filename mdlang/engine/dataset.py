@@ -7,6 +7,12 @@ variables that hold other units' pseudonymised ids (``*_FNR``) sit in the frame 
 
 Rows are always numbered 0..n-1 (a RangeIndex); filtering renumbers them. ``contributors`` says,
 per row, which person contributes (disclosure.md principle 2).
+
+Two fields describe where a dataset came from rather than what it holds, and travel with every
+copy (``copy()``, ``clone-dataset``, the REPL's undo snapshot): ``gate_sources`` lists the
+datastores (by alias) whose data the dataset has held, so that its releases pass the strictest of
+their policies; ``key_column`` names the ordinary variable a ``collapse … by()`` keyed the dataset
+by, so that a later ``merge … on`` matches against it.
 """
 
 from __future__ import annotations
@@ -40,6 +46,11 @@ class Dataset:
     labelsets: dict[str, str] = field(default_factory=dict)
     links: set[str] = field(default_factory=set)
     origin: str | None = None
+    #: aliases of every datastore whose data the dataset has held, first datastore first;
+    #: None until recorded (a dataset with data and no record is treated as holding all of them)
+    gate_sources: tuple[str, ...] | None = None
+    #: the ordinary variable a collapse keyed this dataset by (None: keyed by its unit ids)
+    key_column: str | None = None
 
     # -- shape ------------------------------------------------------------------------------
 
@@ -73,6 +84,12 @@ class Dataset:
 
     # -- changes ----------------------------------------------------------------------------
 
+    def add_source(self, alias: str) -> None:
+        """Record that the dataset holds data of the datastore connected as ``alias``."""
+        known = self.gate_sources or ()
+        if alias not in known:
+            self.gate_sources = known + (alias,)
+
     def set_population(self, unit_type: str, ids: np.ndarray, person_ids: np.ndarray | None = None) -> None:
         """Define the rows of an empty dataset: ``ids`` per row, ``person_ids`` if not the ids."""
         self.unit_type = unit_type
@@ -105,6 +122,8 @@ class Dataset:
         self.code_labels.pop(name, None)
         self.labelsets.pop(name, None)
         self.links.discard(name)
+        if self.key_column == name:
+            self.key_column = None
 
     def rename_column(self, old: str, new: str) -> None:
         """Rename a variable, carrying its metadata along."""
@@ -115,6 +134,8 @@ class Dataset:
         if old in self.links:
             self.links.discard(old)
             self.links.add(new)
+        if self.key_column == old:
+            self.key_column = new
 
     def copy_meta(self, source: str, target: str) -> None:
         """Give ``target`` the register metadata, labels and link mark of ``source``."""
@@ -147,11 +168,13 @@ class Dataset:
             labelsets=dict(self.labelsets),
             links=set(self.links),
             origin=self.origin,
+            gate_sources=self.gate_sources,
+            key_column=self.key_column,
         )
 
     def clone_units(self, name: str) -> Dataset:
         """A new dataset with the same population (one row per distinct unit) and no variables."""
-        out = Dataset(name=name, origin=self.origin)
+        out = Dataset(name=name, origin=self.origin, gate_sources=self.gate_sources)
         if self.unit_type is None:
             return out
         if self.kind == "cross":

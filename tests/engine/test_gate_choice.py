@@ -140,16 +140,20 @@ def test_analyses_on_a_mixed_dataset_use_bounds_of_each_datastore(root: Path) ->
     assert bounds.get("INNTEKT").bounds == pytest.approx(tuple(np.percentile(IDS * 100.0, [1, 99])))
 
 
-def test_a_copy_that_lost_its_record_counts_as_holding_every_datastore(root: Path) -> None:
+def test_a_copy_keeps_its_record_and_a_dataset_without_one_counts_as_holding_every_datastore(root: Path) -> None:
     import dataclasses
 
     s = _session(root)
     run(s, "create-dataset barn\nimport hp/BYDEL as bydel\n")
-    # the REPL's undo snapshot copies datasets with dataclasses.replace
+    # the REPL's undo snapshot copies datasets with dataclasses.replace: the record goes along
     copy = dataclasses.replace(s.datasets["barn"])
     s.datasets["barn"] = copy
-    assert s.gate_for(copy).policy.dataset_floor == 1000
+    assert s.gate_for(copy).policy.dataset_floor == 200
+    # a dataset holding data with no record at all: unknown means strict
+    unrecorded = dataclasses.replace(copy, gate_sources=None)
+    s.datasets["barn"] = unrecorded
+    assert s.gate_for(unrecorded).policy.dataset_floor == 1000
     run(s, "import hp/VEKT as vekt\n")
-    assert s.gate_for(copy).policy.dataset_floor == 1000
+    assert s.gate_for(unrecorded).policy.dataset_floor == 1000
     run(s, "create-dataset tom\n")
     assert s.gate_for(s.datasets["tom"]) is s.gate  # empty: no data yet
