@@ -1,0 +1,129 @@
+"""Official microdata.no example scripts (transcribed in tests/conformance/scripts/, each with its
+source in a header comment) run unchanged on a small sample: they parse, check and run to the end,
+or stop exactly where this table says and why.
+
+Two kinds of expected stop are documented here, each asserted on its line and its message:
+
+* ``SCALE_STOPS`` — a population change withheld by the dataset floor (D12): the sample's 20 000
+  persons are 275 times fewer than Norway's, so a filter that keeps thousands there keeps
+  hundreds here. The example page itself warns of this for the highest parities.
+* ``SAMPLE_GAPS`` — the sample datastore differs from SSB's registers (another status-date
+  calendar, another code list). Those are gaps of mdlang/datastore/sample, listed in the report,
+  and the sample is being brought closer to SSB's lists, so such a script may either stop at its
+  documented gap or run to the end. While it stops, the test also runs it with the named values
+  swapped for the sample's (``ADAPTED``), so that the commands after the gap are exercised too,
+  and that run must reach the end.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mdlang.cli import main
+from mdlang.syntax.parser import parse
+
+SCRIPTS = Path(__file__).resolve().parent / "scripts"
+FLOOR = "D12 dataset floor"
+
+#: script -> (line of the expected stop, text the error must contain): the sample is too small
+SCALE_STOPS: dict[str, tuple[int, str]] = {
+    "siblings_by_parity": (31, FLOOR),  # parity 3 has fewer than 1 000 persons in the sample
+    "reshape_to_panel": (13, FLOOR),  # a 1 % sample of about 13 000 residents
+}
+
+#: script -> (line, text) where the sample's data differ from SSB's registers
+SAMPLE_GAPS: dict[str, tuple[int, str]] = {
+    "vehicles_per_family": (22, FLOOR),  # sample vehicle groups are EU classes, fuels 1-5
+    "jobs_highest_position_pct": (10, "is not a status date of ARBLONN_ARB_YRKE_STYRK08"),  # no monthly dates
+    "survival_preparation": (19, FLOOR),  # sample job-seeker codes are '01'…, SSB's '1'…
+}
+
+#: script -> replacements giving the sample's equivalent of an official value (kind ``sample``)
+ADAPTED: dict[str, list[tuple[str, str]]] = {
+    "jobs_highest_position_pct": [("2023-07-16", "2023-09-16")],
+    "vehicles_per_family": [
+        # the sample's 20 000 persons own too few electric cars for the floor: count all cars
+        ("kjøretøygruppe == '101' & drivstofftype == '05'", "kjøretøygruppe == 'M1'"),
+        ("'101'", "'M1'"), ("inlist(drivstofftype,'01','02')", "inlist(drivstofftype,'1','2')"),
+    ],
+    "reshape_to_panel": [("sample 0.01 123", "sample 0.5 123")],
+    "survival_preparation": [("astatus == '1'", "astatus == '01'")],
+}
+
+ALL = sorted(p.stem for p in SCRIPTS.glob("*.mdl"))
+
+
+@pytest.fixture(scope="module")
+def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 20 000-person sample built once for this module."""
+    from mdlang.datastore.sample import build_sample
+
+    root = tmp_path_factory.mktemp("conformance-sample")
+    build_sample(root, 20000)
+    return root
+
+
+def _run(path: Path, sample: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    monkeypatch.setenv("MDLANG_SAMPLE_DIR", str(sample))
+    code = main(["run", str(path), "--output", "json"])
+    out, err = capsys.readouterr()
+    return code, [json.loads(line) for line in out.splitlines()], err
+
+
+def test_there_are_scripts_on_every_topic():
+    """Families, jobs, event histories and panels each have at least one official script."""
+    text = {name: (SCRIPTS / f"{name}.mdl").read_text(encoding="utf-8") for name in ALL}
+    assert len(ALL) >= 11
+    assert any("ARBEIDSFORHOLD_PERSON" in t for t in text.values())
+    assert sum("import-event" in t for t in text.values()) >= 2
+    assert any("import-panel" in t for t in text.values()) and any("reshape-to-panel" in t for t in text.values())
+    assert sum("FAMNR" in t or "MOR_FNR" in t or "EKT_FNR" in t for t in text.values()) >= 4
+    for name, body in text.items():
+        assert body.startswith("// Source: "), name
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_script_parses(name):
+    script = parse((SCRIPTS / f"{name}.mdl").read_text(encoding="utf-8"), file=f"{name}.mdl")
+    assert len(script.statements) > 3
+
+
+def _stopped_at(name: str, code: int, err: str, stop: tuple[int, str]) -> bool:
+    line, why = stop
+    return code != 0 and f"{name}.mdl:{line}:" in err and why in err
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_script_runs_unchanged(name, sample_dir, monkeypatch, capsys):
+    code, results, err = _run(SCRIPTS / f"{name}.mdl", sample_dir, monkeypatch, capsys)
+    assert "Traceback" not in err
+    if name in SCALE_STOPS:
+        assert _stopped_at(name, code, err, SCALE_STOPS[name]), err
+        return
+    if name in SAMPLE_GAPS and _stopped_at(name, code, err, SAMPLE_GAPS[name]):
+        return
+    assert code == 0, err
+    assert results[0]["command"] == "require"
+    assert {r["kind"] for r in results} & {"table", "summary", "model"}
+
+
+@pytest.mark.parametrize("name", sorted(ADAPTED))
+def test_script_runs_to_the_end_with_the_samples_values(name, sample_dir, tmp_path, monkeypatch, capsys):
+    original = SCRIPTS / f"{name}.mdl"
+    if name in SAMPLE_GAPS:
+        code, _, err = _run(original, sample_dir, monkeypatch, capsys)
+        if not _stopped_at(name, code, err, SAMPLE_GAPS[name]):
+            pytest.skip("the sample now holds what the official script asks for")
+    text = original.read_text(encoding="utf-8")
+    for old, new in ADAPTED[name]:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / f"{name}.mdl"
+    path.write_text(text, encoding="utf-8")
+    code, results, err = _run(path, sample_dir, monkeypatch, capsys)
+    assert code == 0, err
+    commands = [r["command"] for r in results]
+    assert commands[0] == "require" and len(commands) >= 2
