@@ -48,8 +48,9 @@ def coefficient_spec(data: dict[str, Any]) -> dict[str, Any]:
     """The figure spec of a released model table: one point and interval per shown term."""
     columns = list(data.get("columns") or [])
     pick = {name: columns.index(name) for name in ("term", "ci_low", "ci_high") if name in columns}
-    value_col = next((c for c in ("coef", "odds_ratio", "irr", "hazard_ratio", "beta") if c in columns), None)
-    if value_col is None or len(pick) < 3:
+    # standardize releases beta coefficients without interval bounds: plot them as points
+    value_col = next((c for c in ("beta", "coef", "odds_ratio", "irr", "hazard_ratio") if c in columns), None)
+    if value_col is None or "term" not in pick or (value_col != "beta" and len(pick) < 3):
         raise MdlRuntimeError("coefplot found no coefficients with confidence bounds in the model's output",
                               hint="use a model command that reports confidence intervals")
     terms = []
@@ -58,5 +59,6 @@ def coefficient_spec(data: dict[str, Any]) -> dict[str, Any]:
         if term == "_cons":
             continue
         terms.append({"term": term, "coef": row[columns.index(value_col)],
-                      "ci_low": row[pick["ci_low"]], "ci_high": row[pick["ci_high"]]})
+                      "ci_low": row[pick["ci_low"]] if "ci_low" in pick else None,
+                      "ci_high": row[pick["ci_high"]] if "ci_high" in pick else None})
     return {"type": "coefplot", "value": value_col, "level": data.get("level"), "terms": terms}

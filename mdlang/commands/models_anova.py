@@ -10,7 +10,7 @@ outcome; every group already passed the gate's T-persons rule).
 from __future__ import annotations
 
 from mdlang.commands.models_common import prepare
-from mdlang.commands.models_design import parse_terms
+from mdlang.commands.models_design import factor_levels, level_name, parse_terms
 from mdlang.commands.models_ols import fit_ols
 from mdlang.commands.registry import analysis
 from mdlang.disclosure import model_gate
@@ -85,14 +85,16 @@ def _posthoc(ctx: AnalysisContext, prep, terms, command: str) -> Result:
         if len(term.parts) != 1 or not term.parts[0].factor:
             continue
         name = term.parts[0].name
-        values = ctx.frame[name].iloc[d.rows].astype(str).to_numpy()
-        res = pairwise_tukeyhsd(d.y, values)
-        groups = res.groupsunique
+        # level codes in the design's order (numbers numerically), named like the model's terms
+        factor = factor_levels(ctx, name, d.rows)
+        res = pairwise_tukeyhsd(d.y, factor.codes)
+        groups = [int(g) for g in res.groupsunique]
+        label = [level_name(ctx, name, factor.levels[g]).split("=", 1)[1] for g in groups]
         k = 0
         for i in range(len(groups)):
             for j in range(i + 1, len(groups)):
                 lo, hi = res.confint[k]
-                rows.append([f"{name}: {groups[j]} vs {groups[i]}", float(res.meandiffs[k]), float(lo), float(hi),
+                rows.append([f"{name}: {label[j]} vs {label[i]}", float(res.meandiffs[k]), float(lo), float(hi),
                              float(res.pvalues[k])])
                 k += 1
     table = ModelTable("Tukey HSD pairwise comparisons", d.depvar, rows, {},

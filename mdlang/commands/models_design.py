@@ -213,6 +213,12 @@ def _factor(ctx: AnalysisContext, name: str, rows: np.ndarray) -> _Factor:
     return _Factor(remap[codes], [uniques[i] for i in order])
 
 
+def factor_levels(ctx: AnalysisContext, name: str, rows: np.ndarray) -> _Factor:
+    """A factor's level code per sample row (0 = the lowest level, the reference) and its levels,
+    exactly as a model term ``i.name`` numbers them."""
+    return _factor(ctx, name, rows)
+
+
 def _term_label(parts: list[str]) -> str:
     return "#".join(parts)
 
@@ -329,10 +335,27 @@ def build_design(
     return drop_collinear(design, with_y=not factor_outcome)
 
 
+def two_sides(values: np.ndarray) -> np.ndarray | None:
+    """For a variable that takes exactly two values in the sample, whatever they are (0/1, 1/2,
+    0/5 …), the side of each row (1 = the larger value); None for other variables. A two-valued
+    variable is a dummy in all but its coding, so both its sides need T persons (A09, A10)."""
+    if not len(values):
+        return None
+    first = values[0]
+    other = values != first
+    if not other.any():
+        return None
+    second = values[int(np.argmax(other))]
+    if not np.all(~other | (values == second)):
+        return None
+    return (values == max(first, second)).astype(np.int64)
+
+
 def _binary_group(groups: list[CellGroup], name: str, values: np.ndarray) -> None:
-    """A plain 0/1 variable gets the both-sides rule of a two-level factor (A09, A10)."""
-    if len(values) and np.all((values == 0) | (values == 1)):
-        groups.append(CellGroup(name, values.astype(np.int64), 2))
+    """A two-valued variable gets the both-sides rule of a two-level factor (A09, A10)."""
+    sides = two_sides(values)
+    if sides is not None:
+        groups.append(CellGroup(name, sides, 2))
 
 
 def drop_collinear(design: Design, tol: float = 1e-9, *, with_y: bool = True) -> Design:

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from mdlang.commands.models_common import Prepared, prepare
-from mdlang.commands.models_design import Design, level_name
+from mdlang.commands.models_design import Design, level_name, sort_key
 from mdlang.commands.models_linalg import crossprod, max_leverage, scaled_inverse
 from mdlang.commands.models_margins import margin_rows
-from mdlang.commands.models_mfx import binary_effects, delta_se, link_functions
+from mdlang.commands.models_mfx import binary_effects, delta_se, link_functions, multinomial_effects
 from mdlang.commands.models_ml import MLFit, fit_ml
 from mdlang.commands.models_ols import t_table
 from mdlang.commands.models_regress import omitted_note, vce_note
@@ -184,7 +184,9 @@ def fit_prepared(ctx: AnalysisContext, prep: Prepared, family: str, command: str
         classes, n_classes = outcome_classes(family, d.y, None, d.depvar)
     refusal = model_gate.check_outcome(gate, prep.contributors, classes, n_classes, command=command,
                                        line=ctx.line, rows=d.rows)
-    if refusal is None and family != "nbreg" and cells_separated(d, classes, n_classes):
+    # Count models too: a factor cell whose counts are all zero has no finite maximum (and the
+    # negative binomial's dispersion search would fail on it instead of refusing).
+    if refusal is None and cells_separated(d, classes, n_classes):
         refusal = model_gate.check_separation(gate, True, command=command, line=ctx.line)
     if refusal is None:
         refusal = model_gate.check_leverage(gate, design_leverage(d.X), command=command, line=ctx.line)
@@ -227,7 +229,8 @@ def release_ml(ctx: AnalysisContext, prep: Prepared, fit: MLFit, family: str, co
     stats = _prob_stats(fit, len(slope_idx), o.vce, coef, cov, slope_idx)
     if family == "nbreg":
         stats["alpha"] = fit.alpha
-    columns = ("term", "coef", "se", "z", "p", "ci_low", "ci_high")
+    value = ("odds_ratio" if family == "logit" else "irr") if exponentiate else "coef"
+    columns = ("term", value, "se", "z", "p", "ci_low", "ci_high")
     table = ModelTable(TITLES[family], d.depvar, rows, stats, "z", o.level, columns, notes)
     out = [model_gate.release_model(gate, table, prep.contributors, command=command, line=ctx.line,
                                        rows=d.rows)]
@@ -240,6 +243,8 @@ def release_ml(ctx: AnalysisContext, prep: Prepared, fit: MLFit, family: str, co
         mt = ModelTable(f"Marginal effects ({o.mfx}, at {o.mfx_at})", d.depvar, mrows, {}, "z", o.level,
                         ("term", o.mfx, "se", "z", "p", "ci_low", "ci_high"))
         out.append(model_gate.release_model(gate, mt, None, command=command, line=ctx.line))
+    if o.mfx is not None and family == "mlogit":
+        out.append(_mlogit_effects(ctx, prep, fit, command))
     if o.margins is not None and family != "mlogit":
         link = _margin_link(family)
         mrows = margin_rows(ctx, d, o.margins, link, fit.params[:k], fit.cov[:k, :k], None, o.level)
@@ -247,6 +252,27 @@ def release_ml(ctx: AnalysisContext, prep: Prepared, fit: MLFit, family: str, co
                         ("term", "margin", "se", "z", "p", "ci_low", "ci_high"))
         out.append(model_gate.release_model(gate, mt, None, command=command, line=ctx.line))
     return out
+
+
+def _mlogit_effects(ctx: AnalysisContext, prep: Prepared, fit: MLFit, command: str) -> Result:
+    """The released table of an mlogit's marginal effects: one row per outcome and slope."""
+    d, o = prep.design, prep.options
+    levels = fit.model_levels  # type: ignore[attr-defined]
+    slopes = [j for j in range(d.k) if d.names[j] != "_cons" and d.shown[j]]
+    n_params = d.k * (len(levels) - 1)
+    fn = multinomial_effects(d.X, o.mfx, o.mfx_at, slopes, len(levels))
+    value, mse = delta_se(fn, fit.params[:n_params], fit.cov[:n_params, :n_params])
+    stat, p, lo, hi = t_table(value, mse, None, o.level)
+    rows = []
+    for m in sorted(range(len(levels)), key=lambda i: sort_key(levels[i])):  # outcomes in their own order
+        for s, j in enumerate(slopes):
+            i = m * len(slopes) + s
+            rows.append([f"{level_name(ctx, d.depvar, levels[m])}: {d.names[j]}", value[i], mse[i], stat[i], p[i],
+                         lo[i], hi[i]])
+    table = ModelTable(f"Marginal effects ({o.mfx}, at {o.mfx_at})", d.depvar, rows, {}, "z", o.level,
+                       ("term", o.mfx, "se", "z", "p", "ci_low", "ci_high"),
+                       [f"Effects on the probability of each outcome; base outcome: {level_name(ctx, d.depvar, levels[0])}."])
+    return model_gate.release_model(ctx.gate, table, None, command=command, line=ctx.line)
 
 
 def _margin_link(family: str):

@@ -275,7 +275,9 @@ def release_iv(ctx: AnalysisContext, prep: Prepared, command: str, n_endog_terms
     chi2 = float(b @ np.linalg.solve(fit.cov[np.ix_(slopes, slopes)], b)) if slopes else float("nan")
     stats = {"n": fit.n, "chi2": chi2, "df_m": len(slopes), "p_chi2": float(sps.chi2.sf(chi2, len(slopes))),
              "r2": fit.r2, "rmse": fit.rmse}
-    notes = omitted_note(d) + vce_note(o.vce if estimator != "gmm" else "robust", o.cluster[0] if o.cluster else None, linear=False)
+    # gmm's weight matrix makes its standard errors robust at least; cluster() keeps its own note
+    vce = "robust" if estimator == "gmm" and o.vce == "ols" else o.vce
+    notes = omitted_note(d) + vce_note(vce, o.cluster[0] if o.cluster else None, linear=False)
     notes.append("Instrumented: " + ", ".join(d.names[j] for j in endog_cols) + ". Instruments: "
                  + ", ".join(d.names[j] for j in inst_cols + exog_cols) + ".")
     table = ModelTable(TITLES[estimator], d.depvar, rows, stats, "z", o.level,

@@ -72,6 +72,19 @@ def max_leverage(X: np.ndarray, centre: np.ndarray, inv: np.ndarray) -> float:
     return top
 
 
+def person_max_leverage(X: np.ndarray, centre: np.ndarray, inv: np.ndarray, persons: np.ndarray) -> float:
+    """The largest sum of hat-matrix diagonals over the rows of one person (``persons``: a code
+    0..P-1 per row). A regressor that singles out a person with m rows gives each row leverage
+    1/m, but the person's rows together determine their own fitted values: the privacy unit is
+    the person, so the leverage rule is applied to this sum (A09–A11 on panel and event data)."""
+    L = chol_factor(inv)
+    total = np.zeros(int(persons.max()) + 1 if len(persons) else 0)
+    for sl, Z in centred_chunks(X, centre):
+        W = Z @ L
+        total += np.bincount(persons[sl], weights=np.einsum("ij,ij->i", W, W), minlength=len(total))
+    return float(total.max()) if len(total) else 0.0
+
+
 def chol_factor(inv: np.ndarray) -> np.ndarray:
     """A matrix L with L L' = inv (Cholesky, or an eigen square root when nearly singular)."""
     try:

@@ -1,4 +1,5 @@
-"""Marginal effects of binary models (``mfx()``, ``mfx_at()``), with delta-method SEs.
+"""Marginal effects of binary and multinomial models (``mfx()``, ``mfx_at()``), with
+delta-method SEs.
 
 ``dydx`` = ∂P/∂x; ``eyex`` = dydx · x / P; ``dyex`` = dydx · x; ``eydx`` = dydx / P; evaluated
 per observation and averaged (``overall``) or at the means, medians or zeros of the regressors.
@@ -59,6 +60,41 @@ def binary_effects(family: str, X: np.ndarray, method: str, at: str, slopes: lis
                 d = d / p
             out[i] = float(np.mean(d))
         return out
+
+    return effects
+
+
+def _transform(d: np.ndarray, method: str, x: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """dydx turned into the asked elasticity or semi-elasticity."""
+    if method == "eyex":
+        return d * x / p
+    if method == "dyex":
+        return d * x
+    if method == "eydx":
+        return d / p
+    return d
+
+
+def multinomial_effects(X: np.ndarray, method: str, at: str, slopes: list[int], n_outcomes: int) -> Effects:
+    """A function of the stacked mlogit coefficients (outcome by outcome, the base outcome's
+    fixed at zero) giving each outcome's marginal effect of each slope column, outcome-major
+    (the base outcome first, as in the fit's level order)."""
+    rows = evaluation_rows(X, at)
+    k = X.shape[1]
+
+    def effects(b: np.ndarray) -> np.ndarray:
+        B = np.column_stack([np.zeros(k), b.reshape(n_outcomes - 1, k).T])  # k × outcomes
+        z = rows @ B
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        P = e / e.sum(axis=1, keepdims=True)  # rows × outcomes
+        out = np.empty((n_outcomes, len(slopes)))
+        for i, j in enumerate(slopes):
+            bar = P @ B[j]  # the probability-weighted mean coefficient per row
+            for m in range(n_outcomes):
+                d = P[:, m] * (B[j, m] - bar)
+                out[m, i] = float(np.mean(_transform(d, method, rows[:, j], P[:, m])))
+        return out.ravel()
 
     return effects
 

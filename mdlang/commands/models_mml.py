@@ -53,6 +53,31 @@ class MixedFit:
     fitted_full: np.ndarray
 
 
+#: a variance component below this share of the residual variance is reported as 0
+BOUNDARY = 1e-6
+#: a second optimum whose REML log likelihood is higher by more than this replaces the first
+LLF_GAIN = 1e-3
+
+
+def _best_fit(model: Any) -> Any:
+    """The REML fit with the highest likelihood of statsmodels' default gradient search and a
+    derivative-free (Powell) search. The default start can stall at a local optimum with a
+    group variance far too large (seen on the sample: var(fylke) 30 000 times its REML value);
+    a better Powell optimum is polished by the gradient search from there."""
+    res = model.fit(reml=True)
+    try:
+        alt = model.fit(reml=True, method=["powell"])
+    except (np.linalg.LinAlgError, ValueError):
+        return res
+    if not np.isfinite(alt.llf) or (np.isfinite(res.llf) and alt.llf <= res.llf + LLF_GAIN):
+        return res
+    try:
+        polished = model.fit(reml=True, start_params=alt.params_object)
+    except (np.linalg.LinAlgError, ValueError):
+        return alt
+    return polished if np.isfinite(polished.llf) and polished.llf >= alt.llf - LLF_GAIN else alt
+
+
 def fit_mixed(y: np.ndarray, X: np.ndarray, g1: np.ndarray, g2: np.ndarray | None, names: tuple[str, str | None]) -> MixedFit:
     """REML fit with a random intercept for ``g1`` and, when given, for ``g2`` within ``g1``."""
     from statsmodels.regression.mixed_linear_model import MixedLM
@@ -68,12 +93,15 @@ def fit_mixed(y: np.ndarray, X: np.ndarray, g1: np.ndarray, g2: np.ndarray | Non
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model = MixedLM(y, X, groups=g1, exog_re=np.ones((len(y), 1)), exog_vc=exog_vc)
-        res = model.fit(reml=True)
+        res = _best_fit(model)
     k = X.shape[1]
     variances = [(f"var({names[0]})", float(np.asarray(res.cov_re)[0, 0]))]
     if g2 is not None:
         variances.append((f"var({names[1]} within {names[0]})", float(res.vcomp[0])))
     variances.append(("var(Residual)", float(res.scale)))
+    # a group variance at the boundary comes out as optimiser noise (1e-5 and the like): show 0
+    floor = BOUNDARY * float(res.scale)
+    variances = [(name, value if value > floor else 0.0) for name, value in variances]
     fixed = X @ np.asarray(res.fe_params)
     return MixedFit(np.asarray(res.fe_params), np.asarray(res.cov_params())[:k, :k], variances, float(res.llf),
                     bool(res.converged), fixed, np.asarray(res.fittedvalues))
@@ -99,6 +127,21 @@ def _prepare(ctx: AnalysisContext, stmt: ast.Command, command: str, outputs: tup
     return prep if isinstance(prep, Result) else (prep, groups)
 
 
+def _check_groups(ctx: AnalysisContext, prep: Prepared, groups: list[str], g1: np.ndarray, g2: np.ndarray | None,
+                  command: str) -> Result | None:
+    """Every group (and every lower-level group within a higher one) needs T persons, like the
+    levels of a factor (D7): with a group of one person the fixed intercept is, in effect, an
+    average of that person's value and the others' (A09 on the group variable)."""
+    c1, n1 = pd.factorize(g1)[0], len(pd.unique(g1))
+    cells = [(groups[0], c1.astype(np.int64), n1)]
+    if g2 is not None:
+        c12 = pd.factorize(pd.MultiIndex.from_arrays([g1, g2]))[0]
+        cells.append((f"{groups[1]} within {groups[0]}", c12.astype(np.int64), int(c12.max()) + 1))
+    d = prep.design
+    return model_gate.check_sample(ctx.gate, prep.contributors, n_rows=d.n, n_params=d.k, groups=cells,
+                                   command=command, line=ctx.line, rows=d.rows)
+
+
 def _fit(ctx: AnalysisContext, prep: Prepared, groups: list[str], command: str) -> MixedFit | Result:
     d = prep.design
     ols = fit_ols(d.X, d.y, constant=d.constant, sufficient=d.sufficient)
@@ -111,6 +154,9 @@ def _fit(ctx: AnalysisContext, prep: Prepared, groups: list[str], command: str) 
     if len(pd.unique(g1)) < 2:
         raise MdlRuntimeError(f"{groups[0]} needs at least two groups in the estimation sample", None,
                               hint="use a group variable with more groups")
+    refusal = _check_groups(ctx, prep, groups, g1, g2, command)
+    if refusal is not None:
+        return refusal
     return fit_mixed(d.y, d.X, g1, g2, (groups[0], groups[1] if len(groups) > 1 else None))
 
 

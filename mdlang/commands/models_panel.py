@@ -142,6 +142,15 @@ def _vce(prep: Prepared, ids: np.ndarray) -> tuple[str, np.ndarray | None]:
     return "ols", None
 
 
+def _wald(b: np.ndarray, cov: np.ndarray) -> float:
+    """b' V⁻¹ b; NaN when V is singular (e.g. an outcome that never changes within a unit, whose
+    fit the R² rule then refuses) instead of an internal error."""
+    try:
+        return float(b @ np.linalg.solve(cov, b))
+    except np.linalg.LinAlgError:
+        return float("nan")
+
+
 def fit_fe(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, vce: str = "ols",
            clusters: np.ndarray | None = None, keep_arrays: bool = False) -> PanelFit:
     """Fixed-effects (within) estimator with Stata's conventions (module docstring)."""
@@ -176,7 +185,7 @@ def fit_fe(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, vce
              "f_u": f_u, "p_f_u": float(sps.f.sf(f_u, df_u, df_r)) if np.isfinite(f_u) else float("nan")}
     df_test = df_r if vce == "ols" else fit.df_test
     if K:
-        wald = float(b @ np.linalg.solve(full_cov[:K, :K], b)) / K
+        wald = _wald(b, full_cov[:K, :K]) / K
         stats.update(f=wald, df_m=K, p_f=float(sps.f.sf(wald, K, df_test)))
     fitted = (S @ b + cons) if keep_arrays else None
     return PanelFit("fe", coef, cov, [], n, n_groups, df_test, stats, fit.max_leverage, fit.r2,
@@ -237,7 +246,7 @@ def fit_re(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, vce
                              "sigma_u": float(np.sqrt(sigma_u2)), "sigma_e": float(np.sqrt(sigma_e2)),
                              "rho": sigma_u2 / (sigma_u2 + sigma_e2)}
     if K:
-        chi2 = float(b @ np.linalg.solve(cov[:K, :K], b))
+        chi2 = _wald(b, cov[:K, :K])
         stats.update(chi2=chi2, df_m=K, p_chi2=float(sps.chi2.sf(chi2, K)))
     h = np.einsum("ij,jk,ik->i", Xs, gram_inv, Xs)
     fitted = Xf @ coef if keep_arrays else None
@@ -297,6 +306,10 @@ def estimator_of(prep: Prepared, command: str) -> str:
     return chosen[0] if chosen else "fe"
 
 
+#: a column whose within-unit variation is below this share of its total variation is time-invariant
+WITHIN_TOL = 1e-10
+
+
 def within_design(d: Design, ids: np.ndarray) -> Design:
     """The design without the columns that do not vary within units (time-invariant variables,
     absorbed by the fixed effects) or are collinear after the within transformation; they are
@@ -306,6 +319,11 @@ def within_design(d: Design, ids: np.ndarray) -> Design:
     if not S.shape[1]:
         return d
     St = S - group_means(S, codes, n_groups)[codes]
+    # a time-invariant column leaves rounding noise (1e-13) after the transformation, which the
+    # relative collinearity test cannot tell from variation: zero it against the total variation
+    total = np.sum((S - S.mean(axis=0)) ** 2, axis=0)
+    within = np.sum(St**2, axis=0)
+    St[:, within <= WITHIN_TOL * total] = 0.0
     probe = Design(d.depvar, d.y, np.column_stack([St, np.ones(len(d.y))]), [*d.names[: S.shape[1]], "_cons"],
                    [True] * (S.shape[1] + 1), d.rows, True, term_of=list(range(S.shape[1] + 1)))
     probe = drop_collinear(probe)

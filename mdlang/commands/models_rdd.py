@@ -20,7 +20,14 @@ import numpy as np
 import pandas as pd
 
 from mdlang.commands.models_common import prepare
-from mdlang.commands.models_design import Term, TermPart, expr_name, numeric_values, parse_terms
+from mdlang.commands.models_design import (
+    Term,
+    TermPart,
+    expr_name,
+    numeric_values,
+    parse_terms,
+    two_sides,
+)
 from mdlang.commands.models_linalg import scaled_inverse
 from mdlang.commands.models_ols import fit_ols, t_table
 from mdlang.commands.registry import analysis
@@ -133,8 +140,13 @@ def rdd(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     if above.min(initial=1) == above.max(initial=0):
         raise MdlRuntimeError(f"the estimation sample has no observations on one side of the cutoff {cutoff:g}",
                               run_span, hint=f"choose a cutoff inside the range of {run_name}")
+    cells = [("the side of the cutoff", above, 2)]
+    if fuzzy is not None:  # the treatment is a dummy too: a treated group of one would be revealed (A09)
+        sides = two_sides(numeric_values(ctx, fuzzy, None, command)[d.rows])
+        if sides is not None:
+            cells.append((fuzzy, sides, 2))
     refusal = model_gate.check_sample(
-        ctx.gate, prep.contributors, n_rows=d.n, n_params=X.shape[1], groups=[("the side of the cutoff", above, 2)],
+        ctx.gate, prep.contributors, n_rows=d.n, n_params=X.shape[1], groups=cells,
         command=command, line=ctx.line, rows=d.rows,
     )
     if refusal is not None:

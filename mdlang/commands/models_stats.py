@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from mdlang.commands.models_design import numeric_values
+from mdlang.commands.models_design import numeric_values, two_sides
 from mdlang.commands.models_options import read_options
 from mdlang.commands.registry import analysis
 from mdlang.disclosure import model_gate
@@ -124,8 +124,8 @@ def correlate(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
             ok = listwise if "pairwise" not in flags else selected & ~np.isnan(cols[names[i]]) & ~np.isnan(cols[names[j]])
             rows = np.flatnonzero(ok)
             x, y = cols[names[i]][rows], cols[names[j]][rows]
-            groups = [(nm, v.astype(np.int64), 2) for nm, v in ((names[i], x), (names[j], y))
-                      if len(v) and np.all((v == 0) | (v == 1))]
+            groups = [(nm, sides, 2) for nm, sides in ((names[i], two_sides(x)), (names[j], two_sides(y)))
+                      if sides is not None]
             refusal = model_gate.check_sample(gate, ctx.contributors, n_rows=len(rows), n_params=2,
                                               groups=groups, command=command, line=ctx.line, rows=rows)
             if refusal is not None:

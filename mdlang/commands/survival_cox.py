@@ -4,7 +4,8 @@
 N, events and the log partial likelihood are shown). The design (factor terms allowed) comes
 from the model commands' builder with the time variable in the place of the dependent variable
 and no constant; :mod:`survival_coxfit` fits it (checked against statsmodels' ``PHReg``). Before fitting, the sample passes the model
-gate's rules (N, every level of every factor and 0/1 variable) and two survival rules: at least
+gate's rules (N, every level of every factor and two-valued variable, leverage of the design
+with a constant) and two survival rules: at least
 T events, and no more parameters than the policy's ratio times the events. ``hazard`` shows
 hazard ratios with their intervals and no standard errors, as microdata.no does.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mdlang.commands.models_common import check_person_leverage
 from mdlang.commands.models_design import (
     build_design,
     check_variable,
@@ -20,6 +22,7 @@ from mdlang.commands.models_design import (
     numeric_values,
     parse_terms,
 )
+from mdlang.commands.models_glm import design_leverage
 from mdlang.commands.models_ols import t_table
 from mdlang.commands.models_options import read_options
 from mdlang.commands.registry import analysis
@@ -104,6 +107,14 @@ def cox(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
         return [model_gate.refuse(gate, command, ctx.line, event_rule(gate.policy))]
     if design.k > gate.policy.model_max_param_ratio * events:
         return [model_gate.refuse(gate, command, ctx.line, model_gate.parameter_rule(gate.policy))]
+    if design.k:
+        # the baseline hazard acts as the constant: an observation that its own column (or a
+        # polynomial of a variable held by it alone) singles out has leverage 1 (A09, A11)
+        with_constant = np.column_stack([design.X, np.ones(design.n)])
+        refusal = (model_gate.check_leverage(gate, design_leverage(with_constant), command=command, line=ctx.line)
+                   or check_person_leverage(ctx, with_constant, design.rows, True, command))
+        if refusal is not None:
+            return [refusal]
     if design.k == 0 and terms:
         raise MdlRuntimeError("every explanatory variable of cox was dropped as collinear", _span(stmt),
                               hint="choose explanatory variables that vary in the sample")
@@ -121,14 +132,15 @@ def cox(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
         if not design.shown[j]:
             continue
         if hazard:
-            rows.append([name, float(np.exp(params[j])), z[j], p[j], float(np.exp(lo[j])), float(np.exp(hi[j]))])
+            # the SE column stays (empty) so that every model table has Stata's column order
+            rows.append([name, float(np.exp(params[j])), None, z[j], p[j], float(np.exp(lo[j])), float(np.exp(hi[j]))])
         else:
             rows.append([name, params[j], se[j], z[j], p[j], lo[j], hi[j]])
     lr = 2.0 * (ll - ll0)
     stats = {"n": design.n, "events": events, "ll": ll}
     if design.k:
         stats.update(chi2=lr, df_m=design.k, p_chi2=float(chi2.sf(lr, design.k)))
-    columns = ("term", "hazard_ratio", "z", "p", "ci_low", "ci_high") if hazard else (
+    columns = ("term", "hazard_ratio", "se", "z", "p", "ci_low", "ci_high") if hazard else (
         "term", "coef", "se", "z", "p", "ci_low", "ci_high")
     notes = ["Cox proportional hazards, Breslow method for ties; events are perturbed like a count."]
     if hazard:

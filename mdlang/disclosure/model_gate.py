@@ -9,7 +9,9 @@ and a remedy, no number derived from the data, logged like every refusal):
   baseline, every interaction cell) with ≥ T persons (A09, A10, A11);
 * :func:`check_outcome` — every outcome class of a binary, count or multinomial model with ≥ T
   persons;
-* :func:`check_leverage`, :func:`check_r2`, :func:`check_separation` — after the fit.
+* :func:`check_leverage`, :func:`check_r2`, :func:`check_separation` — after the fit (the
+  leverage rule also per person, summed over a person's rows, for data with several rows per
+  person: :func:`person_leverage_rule`).
 
 :func:`release_model` turns a fitted model into a released ``model`` result: coefficients, SEs,
 test statistics and interval bounds rounded to the policy's significant digits, Number of obs
@@ -75,6 +77,15 @@ def leverage_rule(policy: Any) -> Rule:
     """An observation almost determines its own fitted value."""
     return _rule(
         f"an observation has leverage of at least {policy.model_max_leverage:g}, so the estimates would reveal it",
+        "leave out variables or categories that single out few persons",
+    )
+
+
+def person_leverage_rule(policy: Any) -> Rule:
+    """The rows of one person (panel, event or job data) almost determine their own fitted values."""
+    return _rule(
+        f"the observations of one person together have leverage of at least {policy.model_max_leverage:g}, "
+        "so the estimates would reveal that person",
         "leave out variables or categories that single out few persons",
     )
 

@@ -17,7 +17,7 @@ from mdlang.errors import MdlRuntimeError
 def data(n: int = 3000, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     g = rng.integers(0, 50, n)
-    h = g * 10 + rng.integers(0, 4, n)
+    h = g * 10 + rng.integers(0, 2, n)  # two subgroups per group: each holds the T persons D7 asks for
     x = rng.normal(size=n)
     y = 1 + 0.7 * x + rng.normal(0, 2, 50)[g] + rng.normal(0, 3, 500)[h] + rng.normal(0, 5, n)
     return pd.DataFrame({"y": y, "x": x, "g": g.astype(float), "h": h.astype(float)})
@@ -63,3 +63,14 @@ def test_three_level_model_matches_statsmodels_variance_components():
 def test_missing_by_is_an_error():
     with pytest.raises(MdlRuntimeError, match="regress-mml needs by and a group variable at the end"):
         run("regress-mml y x g")
+
+
+def test_a_group_with_fewer_than_t_persons_is_refused():
+    """Random-effect groups are levels of a factor to the gate (D7): with one small group the fixed
+    intercept is in effect an average of that group's mean and the others'."""
+    f = D.copy()
+    f.loc[:4, "g"] = 99.0  # a group of five persons
+    (res,) = run("regress-mml y x by g", f)
+    assert res.kind == "refusal" and "every category of g" in res.data["text"]
+    (res,) = run("regress-mml y x by g h")
+    assert res.kind == "model"

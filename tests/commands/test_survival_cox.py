@@ -132,16 +132,16 @@ def test_released_table_with_factor_terms() -> None:
 def test_hazard_ratios_without_standard_errors_and_level() -> None:
     f = cox_frame()
     [res] = run("cox død dager alder i.kjønn, hazard level(90)", f)
-    assert res.data["columns"] == ["term", "hazard_ratio", "z", "p", "ci_low", "ci_high"]
+    assert res.data["columns"] == ["term", "hazard_ratio", "se", "z", "p", "ci_low", "ci_high"]
     assert res.data["level"] == 90.0
     X = design(f)[:, :2]
     beta, cov, _ = breslow_newton(f["dager"].to_numpy(), f["død"].to_numpy(), X)
     se = np.sqrt(np.diag(cov))
     crit = stats.norm.ppf(0.95)
     for row, b, s in zip(res.data["rows"], beta, se, strict=True):
-        assert len(row) == 6
+        assert len(row) == 7 and row[2] is None
         assert row[1] == rounded(np.exp(b))
-        assert row[4] == rounded(np.exp(b - crit * s)) and row[5] == rounded(np.exp(b + crit * s))
+        assert row[5] == rounded(np.exp(b - crit * s)) and row[6] == rounded(np.exp(b + crit * s))
     assert "Hazard ratios are exp(coef); standard errors are not shown for them." in res.notes
 
 

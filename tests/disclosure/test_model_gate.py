@@ -112,8 +112,8 @@ def test_too_few_persons_or_residual_df():
 
 def test_high_leverage_observation_is_refused():
     f = data()
-    f["spike"] = 0.0
-    f.loc[5, "spike"] = 1e6  # not a 0/1 dummy, but it singles out one person
+    f["spike"] = (f.index % 2).astype(float)
+    f.loc[5, "spike"] = 1e6  # three values, so no dummy; yet one person stands far out
     refused(run("regress bmi x spike", f),
             "an observation has leverage of at least 0.99, so the estimates would reveal it")
 
