@@ -273,11 +273,17 @@ def release_iv(ctx: AnalysisContext, prep: Prepared, command: str, n_endog_terms
     slopes = [i for i, nm in enumerate(names) if nm != "_cons"]
     b = fit.coef[slopes]
     chi2 = float(b @ np.linalg.solve(fit.cov[np.ix_(slopes, slopes)], b)) if slopes else float("nan")
+    # A negative R-squared (residual sum of squares above the total) means nothing for an IV
+    # model; Stata shows it as missing, and so does the release (null, with a note).
+    r2 = fit.r2 if fit.r2 >= 0 else None
     stats = {"n": fit.n, "chi2": chi2, "df_m": len(slopes), "p_chi2": float(sps.chi2.sf(chi2, len(slopes))),
-             "r2": fit.r2, "rmse": fit.rmse}
+             "r2": r2, "rmse": fit.rmse}
     # gmm's weight matrix makes its standard errors robust at least; cluster() keeps its own note
     vce = "robust" if estimator == "gmm" and o.vce == "ols" else o.vce
     notes = omitted_note(d) + vce_note(vce, o.cluster[0] if o.cluster else None, linear=False)
+    if r2 is None:
+        notes.append("R-squared is missing (.): it is negative, which can happen with instrumental variables "
+                     "and has no meaning there.")
     notes.append("Instrumented: " + ", ".join(d.names[j] for j in endog_cols) + ". Instruments: "
                  + ", ".join(d.names[j] for j in inst_cols + exog_cols) + ".")
     table = ModelTable(TITLES[estimator], d.depvar, rows, stats, "z", o.level,

@@ -391,9 +391,21 @@ def panel_table(ctx: AnalysisContext, prep: Prepared, fit: PanelFit, title: str)
     rows = [[fit.names[j], fit.coef[j], fit.se[j], stat[j], p[j], lo[j], hi[j]]
             for j in range(len(fit.coef)) if d.shown[j]]
     stats = dict(fit.stats)
-    stats["n_groups"] = int(stats["n_groups"]) + model_gate.count_noise(ctx.gate, prep.contributors, d.rows)
+    noise = model_gate.count_noise(ctx.gate, prep.contributors, d.rows)
+    stats["n_groups"] = int(stats["n_groups"]) + noise
     if "p_f_u" in stats and np.isfinite(stats["p_f_u"]):
         stats["p_f_u"] = round(float(stats["p_f_u"]), model_gate.P_DECIMALS)
+    # Degrees of freedom of F(df1, df2), consistent with the released counts: n and n_groups carry
+    # the same noise, so n - n_groups - K is released as it is, and dfs that count rows or persons
+    # (n - k, n_groups - k, n_groups - 1) move with that noise (df_r_from_n below).
+    if "f" in stats and fit.df is not None:
+        stats["df_r"] = int(fit.df)
+    if "f_u" in stats:
+        k = len(fit.coef) - int(d.constant)
+        stats["df_u_num"] = stats["n_groups"] - 1
+        stats["df_u_den"] = fit.n - fit.n_groups - k
+    vce = prep.options.vce
+    df_r_from_n = vce == "robust" or (vce != "cluster" and fit.estimator != "fe")
     columns = ("term", "coef", "se", "t" if fit.df is not None else "z", "p", "ci_low", "ci_high")
     notes = (["Omitted because of collinearity: " + ", ".join(d.omitted) + "."] if d.omitted else [])
     notes += _vce_notes(prep)
@@ -401,7 +413,7 @@ def panel_table(ctx: AnalysisContext, prep: Prepared, fit: PanelFit, title: str)
     if prep.options.control:
         notes.append("Control variables are estimated but not shown.")
     return ModelTable(title, d.depvar, rows, stats, "t" if fit.df is not None else "z", prep.options.level,
-                      columns, notes)
+                      columns, notes, df_r_from_n=df_r_from_n)
 
 
 def _release(ctx: AnalysisContext, prep: Prepared, fit: PanelFit, title: str, command: str,

@@ -5,8 +5,8 @@ may be released and otherwise a refusal made by the session's gate (fixed text n
 and a remedy, no number derived from the data, logged like every refusal):
 
 * :func:`check_sample` — N ≥ T persons (decided on the noisy count), residual df ≥ the policy's
-  minimum, parameters ≤ ratio · N, every level of every factor or 0/1 variable (both sides, the
-  baseline, every interaction cell) with ≥ T persons (A09, A10, A11);
+  minimum, parameters ≤ ratio · N, every level of every factor or two-valued variable (both
+  values, the baseline, every interaction cell) with ≥ T persons (A09, A10, A11);
 * :func:`check_outcome` — every outcome class of a binary, count or multinomial model with ≥ T
   persons;
 * :func:`check_leverage`, :func:`check_r2`, :func:`check_separation` — after the fit (the
@@ -58,9 +58,9 @@ def parameter_rule(policy: Any) -> Rule:
 
 
 def level_rule(policy: Any, term: str) -> Rule:
-    """A category of a factor, a side of a 0/1 variable or an interaction cell is too small."""
+    """A category of a factor, a value of a two-valued variable or an interaction cell is too small."""
     return _rule(
-        f"every category of {term} (both values of a 0/1 variable, every interaction cell) needs at least {policy.threshold} persons",
+        f"every category of {term} (both values of a two-valued variable, every interaction cell) needs at least {policy.threshold} persons",
         f"combine small categories of {term} with recode, or leave the term out",
     )
 

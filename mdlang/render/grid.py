@@ -45,11 +45,33 @@ _STAT_HEADERS = {"t", "z"}
 #: Model rows by position: term, coef, se, t|z, p, ci_low, ci_high.
 _MODEL_STYLES = ("label", "general", "general", "stat", "pvalue", "general", "general")
 
+#: Stata's headings of model columns; the JSON keeps the keys (``odds_ratio``, ``dydx``, …).
 _MODEL_HEADERS = {
     "coef": "Coefficient",
+    "odds_ratio": "Odds ratio",
+    "irr": "IRR",
+    "hazard_ratio": "Haz. ratio",
+    "margin": "Margin",
+    "dydx": "dy/dx",
+    "eyex": "ey/ex",
+    "dyex": "dy/ex",
+    "eydx": "ey/dx",
     "se": "Std. err.",
     "t": "t",
     "z": "z",
+    "beta": "Beta",
+}
+
+
+#: Headings of the estimate tables that are not model results (``hausman``'s comparison, the
+#: parameters of ``weibull``): their columns start with ``term``, as a model's do.
+_TERM_TABLE_HEADERS = {
+    "term": "",
+    "coef": "Coefficient",
+    "se": "Std. err.",
+    "fe": "(b) fe",
+    "re": "(B) re",
+    "diff": "(b-B) Difference",
 }
 
 
@@ -200,6 +222,8 @@ def build_grid(kind: str, data: Mapping[str, Any]) -> Grid:
     else:
         stub = _stub_count(data, columns, raw_rows)
         headers = columns
+        if columns and columns[0].lower() == "term":
+            headers = [_TERM_TABLE_HEADERS.get(c.lower(), c) for c in columns]
         col_styles = ["label" if i < stub else header_style(h) for i, h in enumerate(columns)]
 
     # ``content`` either names the value columns one by one (flattened and one-way tables) or

@@ -3,6 +3,7 @@
 Known statistics get the labels researchers know from Stata (``Number of obs``, ``Prob > F``);
 a label may name other statistics (``F(df_m, df_r)``), which are then not listed on their own.
 Unknown statistics are shown under their own key, so a new command needs no code here.
+A negative or missing R-squared shows as Stata's ``.`` (:data:`MISSING_AS_DOT`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,27 @@ STAT_LABELS: dict[str, tuple[str, str]] = {
     "ll": ("Log likelihood", "general"),
     "aic": ("AIC", "general"),
     "bic": ("BIC", "general"),
+    "alpha": ("alpha", "general"),
+    "sigma_u": ("sigma_u", "general"),
+    "sigma_e": ("sigma_e", "general"),
+    "rho": ("rho", "general"),
+    "f_u": ("F test that all u_i=0: F({df_u_num}, {df_u_den})", "stat"),
+    "p_f_u": ("Prob > F", "pvalue4"),
+    "mean_vif": ("Mean VIF", "general"),
+    "polynomial": ("Polynomial order", "count"),
 }
+
+#: Statistics Stata shows as ``.`` when they are missing or meaningless: R-squared of an IV model
+#: is negative when the residual sum of squares exceeds the total, and Stata does not show it.
+MISSING_AS_DOT = ("r2",)
+
+#: Statistics the text layout shows on one line under the coefficient table, as Stata does with
+#: the test that all panel effects are zero (the other formats list them with the rest).
+FOOTER_KEYS = ("f_u", "p_f_u")
+
+#: Statistics that only fill the labels of others (never listed on their own, even when the
+#: statistic they label is missing).
+LABEL_ONLY_KEYS = ("df_u_num", "df_u_den")
 
 #: Statistics that only feed other displays (the ANOVA block, degrees of freedom in labels).
 ANOVA_KEYS = ("ss_model", "ss_resid", "ss_total", "ms_model", "ms_resid", "ms_total",
@@ -69,14 +90,19 @@ def stat_lines(stats: Mapping[str, Any], *, hide: tuple[str, ...] = ()) -> list[
     shown: list[tuple[str, str, str]] = []
     used: set[str] = set(hide)
     for key, (template, style) in STAT_LABELS.items():
-        if key in stats and stats[key] is not None:
+        if key not in stats or key in used:
+            continue
+        value = stats[key]
+        if key in MISSING_AS_DOT and (value is None or (is_number(value) and value < 0)):
+            shown.append((key, _fill(template, stats)[0], "."))
+        elif value is not None:
             label, fields = _fill(template, stats)
             used |= fields
-            shown.append((key, label, format_cell(stats[key], style)))
+            shown.append((key, label, format_cell(value, style)))
     if "p" in stats and stats["p"] is not None and "p_chi2" not in stats:
         label = "Prob > chi2" if "chi2" in stats else "p"
         shown.append(("p", label, format_cell(stats["p"], "pvalue4")))
-    known = set(STAT_LABELS) | {"p"}
+    known = set(STAT_LABELS) | {"p"} | set(LABEL_ONLY_KEYS)
     for key, value in stats.items():
         if key in known or key in used or value is None:
             continue

@@ -29,6 +29,11 @@ def _widths(grid: Grid) -> list[int]:
     return widths
 
 
+def column_widths(grid: Grid) -> list[int]:
+    """The drawn width of every column (header, cells and the value-column floor)."""
+    return _widths(grid)
+
+
 def _segments(grid: Grid, cols: Sequence[int]) -> list[list[int]]:
     """Split the shown columns into ``|``-separated segments: the stub, then column groups."""
     stub = [i for i in cols if i < grid.stub]

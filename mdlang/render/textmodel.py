@@ -6,10 +6,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from mdlang.render.abbrev import fit_stub
 from mdlang.render.grid import Grid
-from mdlang.render.stats import ANOVA_KEYS, anova_rows, has_anova, stat_lines
-from mdlang.render.textgrid import GAP, LINE_WIDTH, draw_grid
+from mdlang.render.stats import (
+    ANOVA_KEYS,
+    FOOTER_KEYS,
+    LABEL_ONLY_KEYS,
+    anova_rows,
+    has_anova,
+    stat_lines,
+)
+from mdlang.render.textgrid import GAP, LINE_WIDTH, column_widths, draw_grid
 from mdlang.render.width import display_width, pad_left
+
+#: A width no table reaches: model tables are drawn as one block, never split into panels.
+UNSPLIT = 10**9
 
 
 def stat_block(pairs: list[tuple[str, str]]) -> list[str]:
@@ -51,13 +62,31 @@ def _side_by_side(left: list[str], right: list[str], table_width: int) -> list[s
 
 
 def model_lines(grid: Grid, stats: Mapping[str, Any], width: int = LINE_WIDTH) -> list[str]:
-    """The whole model layout: statistics (and ANOVA) block, a blank line, the coefficients."""
-    table = draw_grid(grid, width, frame=True)
+    """The whole model layout: statistics (and ANOVA) block, a blank line, the coefficients.
+
+    The coefficient table is always one block: long row labels are abbreviated with ``~`` to fit
+    ``width`` (:func:`mdlang.render.abbrev.fit_stub`), and the table is never split into panels.
+    """
+    grid = fit_stub(grid, column_widths(grid), width)
+    table = draw_grid(grid, UNSPLIT, frame=True)
     table_width = max(display_width(line) for line in table)
     anova = has_anova(stats)
-    right = stat_block(stat_lines(stats, hide=ANOVA_KEYS if anova else ()))
+    right = stat_block(stat_lines(stats, hide=(ANOVA_KEYS if anova else ()) + FOOTER_KEYS))
     stub_width = max((display_width(r[0]) for r in grid.rows), default=0)
     stub_width = max(stub_width, display_width(grid.headers[0]) if grid.headers else 0)
     left = _anova_block(stats, stub_width) if anova else []
     head = _side_by_side(left, right, table_width)
-    return head + ([""] if head else []) + table
+    return head + ([""] if head else []) + table + _footer(stats, table_width)
+
+
+def _footer(stats: Mapping[str, Any], table_width: int) -> list[str]:
+    """Stata's line under a fixed-effects table: the F test that all u_i=0 on the left, its
+    p-value flush with the table's right edge."""
+    pairs = [f"{label} = {value}" for label, value in stat_lines({k: stats[k] for k in stats
+                                                                 if k in FOOTER_KEYS or k in LABEL_ONLY_KEYS})]
+    if not pairs:
+        return []
+    if len(pairs) == 1:
+        return [pairs[0]]
+    gap = max(table_width - display_width(pairs[0]) - display_width(pairs[1]), 3)
+    return [pairs[0] + " " * gap + pairs[1]]
