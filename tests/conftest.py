@@ -7,6 +7,18 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_mdlang_home(tmp_path_factory: pytest.TempPathFactory):
+    """A home for what module- and session-scoped fixtures run (they start before the per-test
+    home below): without it they would write to the user's own ledger and, run after run,
+    spend that project's budget."""
+    home = tmp_path_factory.mktemp("mdlang-session-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MDLANG_HOME", str(home))
+        patch.delenv("MDLANG_PROJECT", raising=False)
+        yield home
+
+
 @pytest.fixture(autouse=True)
 def _isolated_mdlang_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Audit logs, ledgers and REPL history go to a fresh temporary home for each test."""
