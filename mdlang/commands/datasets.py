@@ -142,9 +142,10 @@ def combined_gate(session: Session, aliases: tuple[str, ...]) -> Any:
     Its policy is :func:`strictest_policy` of their gates' policies. Record keys use the secret
     of the first datastore (the sample stores share one secret, so a person's key is the same
     under each; where secrets differ, the first datastore's applies to every person of the
-    dataset). The audit log, privacy ledger and data version are the first gate's, so releases
-    count against its budget; winsorisation bounds come from the datastore holding the register
-    variable, tried in the order of ``aliases``.
+    dataset). Every release is charged to each datastore's own ledger, budget and audit log
+    (:meth:`~mdlang.disclosure.gate.Gate.charge_also`): a refusal or an exhausted budget in any
+    of them applies; the data version named in results is the first gate's. Winsorisation bounds
+    come from the datastore holding the register variable, tried in the order of ``aliases``.
     """
     from mdlang.disclosure.bounds import DatastoreBounds
     from mdlang.disclosure.gate import Gate
@@ -164,6 +165,9 @@ def combined_gate(session: Session, aliases: tuple[str, ...]) -> Any:
         ledger=first.ledger, bounds=bounds,
     )
     gate.script_hash = first.script_hash
+    secret = read_secret(stores[0].path)
+    for store, other in zip(stores[1:], gates[1:], strict=True):
+        gate.charge_also(other, same_keys=read_secret(store.path) == secret)
     cache[key] = gate
     return gate
 

@@ -34,9 +34,19 @@ from typing import Any
 import numpy as np
 
 from mdlang.disclosure.audit import AuditLog, default_audit_path
-from mdlang.disclosure.cells import CellAggregate, aggregate, first_in_cell, is_unique
+from mdlang.disclosure.cells import CellAggregate, aggregate, first_in_cell, is_unique, limb_sums
+from mdlang.disclosure.charges import Charge, Party, record_all
 from mdlang.disclosure.keys import RecordKeys, cell_key, read_secret
-from mdlang.disclosure.ledger import Entry, Ledger, default_ledger_path, fingerprints, key_parts
+from mdlang.disclosure.ledger import (
+    GROUPED_STREAM,
+    PERSON_STREAM,
+    Entry,
+    Ledger,
+    default_ledger_path,
+    fingerprints,
+    key_parts,
+    margin_fingerprints,
+)
 from mdlang.disclosure.magnitude import gini, keyed_normal, moments, winsor_bounds
 from mdlang.disclosure.policy import Policy
 from mdlang.disclosure.ptable import ptable
@@ -82,9 +92,12 @@ class Gate:
         self.data_version = data_version
         self.ledger = ledger
         self.global_bounds = bounds
-        self._streams: tuple[str, ...] = ("*",)
         self._registers: dict[str, str] = {}
+        self._set_stream = "vars:*"
+        self._var_streams: tuple[str, ...] = ()
+        self._extra_streams: tuple[str, ...] = ()
         self._pending: list[Entry] = []
+        self._charges: list[Charge] = []
         self._parts: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None = None
         self.script_hash = "none"
         self._keys = RecordKeys(secret)
@@ -136,13 +149,50 @@ class Gate:
         self.script_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def begin_command(self, command: str, variables: Sequence[str] = (), registers: dict[str, str] | None = None) -> None:
-        """Start an analysis command: the ledger stream of its outputs is the command with the
-        set of variables it names outside its ``if`` (``*`` when none is known), ``registers`` maps dataset variables to the register
-        variables they were imported from (for datastore-wide bounds). Forgets unreleased work."""
-        names = sorted({str(v) for v in variables})
-        self._streams = (f"{command}:" + ("+".join(names) if names else "*"),)
+        """Start an analysis command: ``variables`` are the dataset variables it names outside its
+        ``if``, ``registers`` maps dataset variables to the register variables they were imported
+        from (for datastore-wide bounds and the ledger). Forgets unreleased work.
+
+        The overlap audit (D10) keys its streams on the statistic's *variable set*, whatever the
+        command: a variable imported from the register is known by its register name (so a second
+        import under another name meets the first), a derived one by its dataset name. Margins
+        and totals of tables are also audited in the stream of each of their variables, so a
+        two-way margin meets a one-way table and a ``summarize()`` total meets ``summarize``.
+        With the owner's ``ledger.audit_every_cell`` every cell shares one stream.
+        """
+        del command  # the command does not scope the audit
         self._registers = dict(registers or {})
+        lineage = sorted({self._lineage(str(v)) for v in variables})
+        self._set_stream = "vars:" + ("+".join(lineage) if lineage else "*")
+        self._var_streams = tuple(f"vars:{name}" for name in lineage)
         self._pending = []
+        for charge in self._charges:
+            charge.pending = []
+
+    def _lineage(self, variable: str) -> str:
+        """How the ledger names a variable: its register variable if imported, else its name."""
+        register = self._registers.get(variable)
+        return f"{register}@register" if register is not None else variable
+
+    def _streams_for(self, person_level: bool, extra: Sequence[str] = ()) -> tuple[str, ...]:
+        """The ledger streams of a cell: its statistic's variable set (and ``extra``)."""
+        if self.policy.audit_every_cell:
+            names: tuple[str, ...] = (PERSON_STREAM,)
+        else:
+            names = tuple(dict.fromkeys((self._set_stream, *extra)))
+        return names if person_level else tuple(f"{GROUPED_STREAM}:{n}" for n in names)
+
+    def charge_also(self, other: Gate, *, same_keys: bool) -> None:
+        """Charge every release of this gate to ``other``'s datastore too (its ledger, budget and
+        audit log): for a dataset holding data of both (:mod:`mdlang.disclosure.charges`).
+        ``same_keys`` says the two datastores share one record-key secret."""
+        if other.ledger is None:
+            return
+        self._charges.append(Charge(
+            ledger=other.ledger, data_version=other.data_version, budget=other.policy.budget_cells,
+            warning=other.policy.budget_warning, keys=None if same_keys else other._keys,
+            audit=other.audit if other.audit is not self.audit else None,
+        ))
 
     def record_keys(self, person_ids: np.ndarray) -> np.ndarray:
         """The uint64 record key of each person id (cached per id array)."""
@@ -206,10 +256,47 @@ class Gate:
             # bound falls back to the difference of the person counts (still a lower bound).
             take = inside
             keys, weights = np.zeros(int(take.sum()), dtype=np.uint64), contributors.count[take]
-            family = f"{family}-grouped"
+        # ``family`` is not part of the stream: a mean's N is a noisy count of the same persons
+        # as a table cell, so counts and magnitudes on one variable set meet in the audit.
+        del family
+        streams = self._streams_for(contributors.person_id is not None, self._extra_streams)
         fps = fingerprints(cells[take], n_cells, keys, weights, agg.persons, agg.key_sums, wanted)
-        streams = tuple(f"{family}:{s}" for s in self._streams)
         self._pending.extend(Entry(streams, fp) for fp in fps)
+        for charge in self._charges:
+            if charge.keys is None or contributors.person_id is None:
+                charge.pending.extend(Entry(streams, fp) for fp in fps)
+                continue
+            # that datastore's own record keys, so its ledger compares like with like
+            other = charge.keys(contributors.person_id)[take]
+            sums = limb_sums(cells[take], other, n_cells)
+            own = fingerprints(cells[take], n_cells, key_parts(other), None, agg.persons, sums, wanted)
+            charge.pending.extend(Entry(streams, fp) for fp in own)
+
+    def note_margins(self, cells: np.ndarray, n_rows: int, n_cols: int, contributors: Contributors, agg: CellAggregate) -> None:
+        """Queue the fingerprints of a count table's margins and total for the ledger (D10).
+
+        For a table whose margins are released from sums of its cells (one row per person, see
+        :func:`mdlang.disclosure.tables.count_grid`): they are released counts of their own
+        contributor sets, so they are audited like cells — a one-way ``tabulate`` total and a
+        two-way margin can otherwise be differenced against another table's cells.
+        """
+        if self.ledger is None or contributors.person_id is None:
+            return
+        cells = np.asarray(cells, dtype=np.int64)
+        take = cells >= 0
+        bucket, check = self._key_parts(contributors.person_id)
+        floor = max(self.policy.threshold - self.policy.noise_bound, 1)
+        fps = margin_fingerprints(cells[take], n_rows, n_cols, (bucket[take], check[take]), agg.persons, agg.key_sums, floor)
+        streams = self._streams_for(True, self._var_streams)
+        self._pending.extend(Entry(streams, fp) for fp in fps)
+        for charge in self._charges:
+            if charge.keys is None:
+                charge.pending.extend(Entry(streams, fp) for fp in fps)
+                continue
+            other = charge.keys(contributors.person_id)[take]
+            sums = limb_sums(cells[take], other, n_rows * n_cols)
+            own = margin_fingerprints(cells[take], n_rows, n_cols, key_parts(other), agg.persons, sums, floor)
+            charge.pending.extend(Entry(streams, fp) for fp in own)
 
     def group_contributors(self, groups: np.ndarray, n_groups: int, contributors: Contributors) -> Contributors:
         """The contributors of the rows of a collapsed dataset: for each group (row number
@@ -299,7 +386,13 @@ class Gate:
             inside = cells >= 0
             winsorised = bool(((values[inside] < bounds[0]) | (values[inside] > bounds[1])).any())
             values = np.clip(values, bounds[0], bounds[1])
-        agg = self._valid_aggregate(given, cells, n_cells, contributors)
+        # a statistic of ``variable`` over the whole selection (summarize, a table's total) is
+        # also audited in the variable's own stream
+        self._extra_streams = (f"vars:{self._lineage(variable)}",) if n_cells == 1 else ()
+        try:
+            agg = self._valid_aggregate(given, cells, n_cells, contributors)
+        finally:
+            self._extra_streams = ()
         pid = contributors.person_id
         unique = self.disjoint(contributors)
         mom = moments(cells, n_cells, values, pid, unique, pol.dominance_n)
@@ -456,7 +549,14 @@ class Gate:
         must hold them; otherwise the result is a refusal.
         """
         notes = tuple(notes)
-        if self.ledger is not None:
+        if self.ledger is not None and self._charges:
+            refused, warn = self._record_everywhere(command, cells)
+            if refused is not None:
+                rule = overlap_rule(self.policy) if refused == "overlap" else budget_rule(self.policy)
+                return self._refusal(command, line, f"{rule.id}: {rule.text}", rule.remedy)
+            if warn:
+                notes = (*notes, budget_warning(self.policy))
+        elif self.ledger is not None:
             pending, self._pending = self._pending, []
             charge = int(cells) if cells else max(len(pending), 1)
             verdict = self.ledger.record(
@@ -482,12 +582,31 @@ class Gate:
 
         Charged to the ledger's budget as one cell (D9, D10)."""
         self._pending = []
-        if self.ledger is not None:
+        if self.ledger is not None and self._charges:
+            self._record_everywhere(command, 1, refusal=True)
+        elif self.ledger is not None:
             self.ledger.record(
                 data_version=self.data_version, command=command, cells=1, entries=(),
                 threshold=self.policy.threshold, budget=self.policy.budget_cells,
             )
         return self._refusal(command, line, rule, remedy)
+
+    def _record_everywhere(self, command: str, cells: int, *, refusal: bool = False) -> tuple[str | None, bool]:
+        """Record a release (or refusal) in this gate's ledger and every charged datastore's
+        (:func:`mdlang.disclosure.charges.record_all`); returns the refusal reason and whether
+        any of them is past its budget warning."""
+        pending, self._pending = self._pending, []
+        charge = int(cells) if cells else max(len(pending), 1)
+        assert self.ledger is not None
+        parties = [Party(self.ledger, self.data_version, self.policy.budget_cells, pending)]
+        parties += [Party(c.ledger, c.data_version, c.budget, c.pending) for c in self._charges]
+        for c in self._charges:
+            c.pending = []
+        refused, used = record_all(parties, command=command, cells=charge, threshold=self.policy.threshold,
+                                   audit_overlap=self.policy.overlap_audit, refusal=refusal)
+        limits = [(self.policy.budget_cells, self.policy.budget_warning)] + [(c.budget, c.warning) for c in self._charges]
+        warn = any(u >= w * b for u, (b, w) in zip(used, limits, strict=True))
+        return refused, warn
 
     def _refusal(self, command: str, line: int, rule: str, remedy: str) -> Result:
         text = f"{command}: output withheld by disclosure control ({rule})."
@@ -500,15 +619,19 @@ class Gate:
         return self.refusal(command, line, f"{rule.id}: {rule.text}", rule.remedy)
 
     def _log(self, event: str, command: str, line: int, kind: str, **extra: Any) -> None:
-        if self.audit is None:
-            return
-        self.audit.append(
-            event=event,
-            command=command,
-            line=int(line),
-            kind=kind,
-            script=self.script_hash,
-            data_version=self.data_version,
-            policy=self._policy_hash,
-            **extra,
-        )
+        logs = [self.audit] + [c.audit for c in self._charges]
+        done: set[int] = set()
+        for log in logs:
+            if log is None or id(log) in done:
+                continue
+            done.add(id(log))
+            log.append(
+                event=event,
+                command=command,
+                line=int(line),
+                kind=kind,
+                script=self.script_hash,
+                data_version=self.data_version,
+                policy=self._policy_hash,
+                **extra,
+            )

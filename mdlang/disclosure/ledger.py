@@ -15,9 +15,12 @@ stored: a bucket of a large cell holds many persons; a bucket of a cell of one p
 person's bucket number and key checksum, which identify nobody without the owner's secret.
 
 **Overlap audit**: a new cell whose fingerprint differs from an earlier one in the same *stream*
-(statistic family and variable) by 1..T-1 persons is refused (A03 complement differencing,
-A04 trackers, A07 many pairs, A17, A24). Only cells large enough to be released are recorded and
-audited (true persons ≥ T - D), so suppressed small cells never block a table.
+(the statistic's variable set, whatever the command: see :meth:`mdlang.disclosure.gate.Gate.begin_command`)
+by 1..T-1 persons is refused (A03 complement differencing, A04 trackers, A07 many pairs, A17,
+A24). A cell whose very persons were recorded before is not audited (it shows a number already
+shown). Only cells large enough to be released are recorded and audited (true persons ≥ T - D),
+so suppressed small cells never block a table. Earlier cells are found through a token index
+(:mod:`mdlang.disclosure.ledger_index`), so the audit's work does not grow with the history.
 
 **Budget**: every release charges its number of cells (a refusal charges one) to the data
 version; beyond ``budget_cells`` releases are refused, from ``budget_warning`` of it on they carry
@@ -25,7 +28,7 @@ a warning.
 
 Each release is one ``BEGIN IMMEDIATE`` transaction (read candidates, decide, insert): concurrent
 runs serialise on it, and a process killed mid-write leaves either the whole release or nothing
-(WAL journal).
+(WAL journal). :mod:`mdlang.disclosure.charges` spans one release over several ledgers.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from mdlang.disclosure.audit import mdlang_home, project_name
+from mdlang.disclosure.ledger_index import INDEXED, token_rows, tokens
 
 BUCKETS = 1024
 _CHECK_SHIFT = 32
@@ -61,7 +65,36 @@ CREATE TABLE IF NOT EXISTS cells (
     sketch BLOB NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS cells_stream ON cells (stream, persons, key_sum);
+CREATE TABLE IF NOT EXISTS tokens (
+    token INTEGER NOT NULL,
+    cell INTEGER NOT NULL,
+    PRIMARY KEY (token, cell)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS usage (
+    data_version TEXT PRIMARY KEY,
+    used INTEGER NOT NULL
+);
 """
+
+#: schema version (``PRAGMA user_version``): 2 added the token index and the usage totals, and
+#: merged the per-command streams into :data:`PERSON_STREAM` and :data:`GROUPED_STREAM`
+SCHEMA_VERSION = 2
+
+#: the one stream of every person cell under the owner's ``ledger.audit_every_cell``
+PERSON_STREAM = "persons"
+#: the prefix of streams of cells of collapsed datasets (sketches of whole rows, not comparable
+#: with sketches of persons)
+GROUPED_STREAM = "grouped"
+
+
+def upgraded_stream(stream: str) -> str:
+    """The stream a version-1 stream name ``<family>:<command>:<variables>`` became: the
+    variable set alone (``vars:<variables>``), collapsed-row families under ``grouped:``."""
+    parts = stream.split(":", 2)
+    if len(parts) != 3 or stream.startswith(("vars:", f"{GROUPED_STREAM}:")):
+        return stream
+    family, _command, names = parts
+    return f"{GROUPED_STREAM}:vars:{names}" if family.endswith("-grouped") else f"vars:{names}"
 
 
 @dataclass(frozen=True)
@@ -131,6 +164,34 @@ def fingerprints(cells: np.ndarray, n_cells: int, keys: np.ndarray | tuple[np.nd
     return out
 
 
+def margin_fingerprints(cells: np.ndarray, n_rows: int, n_cols: int, keys: tuple[np.ndarray, np.ndarray],
+                        persons: np.ndarray, key_sums: Sequence[int], floor: int) -> list[Fingerprint]:
+    """Fingerprints of a table's row margins, column margins and total with at least ``floor``
+    persons, summed from the sketches of its interior cells (``cells`` numbers them
+    ``row * n_cols + col``, one entry per contributing person; ``keys`` their :func:`key_parts`;
+    ``persons`` and ``key_sums`` per interior cell). A one-way table (``n_cols == 1``) has no row
+    margins of its own: they are its cells."""
+    bucket, check = keys
+    n_cells = n_rows * n_cols
+    idx = np.asarray(cells, dtype=np.int64) * BUCKETS + bucket
+    counts = np.bincount(idx, minlength=n_cells * BUCKETS).reshape(n_rows, n_cols, BUCKETS)
+    sums = np.bincount(idx, weights=check, minlength=n_cells * BUCKETS).reshape(n_rows, n_cols, BUCKETS)
+    n = np.asarray(persons, dtype=np.int64).reshape(n_rows, n_cols)
+    k = np.array([int(x) for x in key_sums], dtype=np.uint64).reshape(n_rows, n_cols)
+    groups = [(counts.sum(axis=0), sums.sum(axis=0), n.sum(axis=0), k.sum(axis=0, dtype=np.uint64)),
+              (counts.sum(axis=(0, 1))[None], sums.sum(axis=(0, 1))[None], n.sum(keepdims=True).reshape(1),
+               k.sum(dtype=np.uint64, keepdims=True).reshape(1))]
+    if n_cols > 1:
+        groups.insert(0, (counts.sum(axis=1), sums.sum(axis=1), n.sum(axis=1), k.sum(axis=1, dtype=np.uint64)))
+    out = []
+    for c, sm, ps, ks in groups:
+        for j in np.flatnonzero(ps >= floor):
+            nz = np.flatnonzero(c[j])
+            checks = np.mod(sm[j, nz], 2.0**32).astype(np.int64)
+            out.append(Fingerprint(int(ps[j]), int(ks[j]), nz, c[j, nz].astype(np.int64), checks))
+    return out
+
+
 def difference_lower_bound(a: Fingerprint, b: Fingerprint) -> int:
     """A lower bound on ``|A Δ B|``; 0 only when the sets are identical (up to hash collisions).
 
@@ -182,7 +243,11 @@ def default_ledger_path(datastore: str, project: str | None = None) -> Path:
 
 
 class Ledger:
-    """The SQLite ledger of one project and datastore (see the module docstring)."""
+    """The SQLite ledger of one project and datastore (see the module docstring).
+
+    ``examined`` counts the stored cells the overlap audit has read back from the database
+    since the ledger was opened (a measure of the audit's work that does not depend on timing).
+    """
 
     def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
         self.path = Path(path)
@@ -191,7 +256,43 @@ class Ledger:
         self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.execute("PRAGMA cache_size = -32768")  # 32 MiB: the token index of a long project
         self._db.executescript(_SCHEMA)
+        self._upgrade()
+        self.examined = 0
+
+    def _upgrade(self) -> None:
+        """Bring a ledger written before the token index up to date (index its cells, total its
+        charges), once, in one transaction: a concurrent opener waits and then finds it done."""
+        if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                # version 1 named streams "<family>:<command>:<variables>"; "-grouped" families
+                # held collapsed rows
+                for rowid, stream in db.execute("SELECT rowid, stream FROM cells").fetchall():
+                    renamed = upgraded_stream(stream)
+                    if renamed != stream:
+                        db.execute("UPDATE OR IGNORE cells SET stream = ? WHERE rowid = ?", (renamed, rowid))
+                        db.execute("DELETE FROM cells WHERE rowid = ? AND stream = ?", (rowid, stream))
+                db.execute("DELETE FROM tokens")
+                by_stream: dict[str, list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]] = {}
+                for rowid, stream, persons, key_sum, blob in db.execute(
+                    "SELECT rowid, stream, persons, key_sum, sketch FROM cells"
+                ).fetchall():
+                    fp = Fingerprint.from_row(persons, key_sum, blob)
+                    by_stream.setdefault(stream, []).append((rowid, fp.buckets, fp.counts, fp.checks))
+                for stream, sketches in by_stream.items():
+                    db.executemany("INSERT OR IGNORE INTO tokens (token, cell) VALUES (?, ?)", token_rows(stream, sketches))
+                db.execute("DELETE FROM usage")
+                db.execute("INSERT INTO usage (data_version, used) SELECT data_version, SUM(cells) FROM releases GROUP BY data_version")
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         """Close the connection."""
@@ -199,8 +300,8 @@ class Ledger:
 
     def used(self, data_version: str) -> int:
         """Cells charged so far to a data version."""
-        row = self._db.execute("SELECT COALESCE(SUM(cells), 0) FROM releases WHERE data_version = ?", (data_version,)).fetchone()
-        return int(row[0])
+        row = self._db.execute("SELECT used FROM usage WHERE data_version = ?", (data_version,)).fetchone()
+        return int(row[0]) if row else 0
 
     def count_releases(self) -> int:
         """How many releases and refusals the ledger holds."""
@@ -219,35 +320,73 @@ class Ledger:
         persons. A refusal is charged one cell and its fingerprints are not stored.
         """
         entries = list(entries)
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
+        self.begin()
         try:
-            used = self.used(data_version)
-            refused: str | None = None
-            if used + cells > budget:
-                refused = "budget"
-            elif audit_overlap and entries and self._overlaps(entries, threshold):
-                refused = "overlap"
-            charged = 1 if refused else cells
-            cur = db.execute(
-                "INSERT INTO releases (data_version, command, cells, refused) VALUES (?, ?, ?, ?)",
-                (data_version, command, charged, 1 if refused else 0),
-            )
-            if not refused:
-                rid = cur.lastrowid
-                db.executemany(
-                    "INSERT OR IGNORE INTO cells (release_id, stream, persons, key_sum, sketch) VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (rid, stream, e.fingerprint.persons, f"{e.fingerprint.key_sum:016x}", e.fingerprint.to_blob())
-                        for e in entries
-                        for stream in e.streams
-                    ],
-                )
-            db.execute("COMMIT")
+            refused = self.decide(data_version=data_version, cells=cells, entries=entries,
+                                  threshold=threshold, budget=budget, audit_overlap=audit_overlap)
+            verdict = self.write(data_version=data_version, command=command, cells=cells, entries=entries,
+                                 refused=refused, budget=budget)
+            self.commit()
         except BaseException:
-            db.execute("ROLLBACK")
+            self.rollback()
             raise
-        return Verdict(refused, used + charged, budget)
+        return verdict
+
+    # -- the phases of a release (record_all spans several ledgers with them) --------------------
+
+    def begin(self) -> None:
+        """Start the write transaction of one release (concurrent runs wait here)."""
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        """Make the release (or refusal) written since :meth:`begin` durable."""
+        self._db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        """Forget everything since :meth:`begin`."""
+        self._db.execute("ROLLBACK")
+
+    def decide(self, *, data_version: str, cells: int, entries: list[Entry], threshold: int, budget: int,
+               audit_overlap: bool = True) -> str | None:
+        """Inside a transaction: None when the release may go out, else ``"budget"``/``"overlap"``."""
+        if self.used(data_version) + cells > budget:
+            return "budget"
+        if audit_overlap and entries and self._overlaps(entries, threshold):
+            return "overlap"
+        return None
+
+    def write(self, *, data_version: str, command: str, cells: int, entries: list[Entry], refused: str | None,
+              budget: int) -> Verdict:
+        """Inside a transaction: record a release (its cells and their index tokens) or a refusal
+        (charged one cell, no fingerprints)."""
+        db = self._db
+        charged = 1 if refused else cells
+        cur = db.execute(
+            "INSERT INTO releases (data_version, command, cells, refused) VALUES (?, ?, ?, ?)",
+            (data_version, command, charged, 1 if refused else 0),
+        )
+        db.execute(
+            "INSERT INTO usage (data_version, used) VALUES (?, ?) "
+            "ON CONFLICT (data_version) DO UPDATE SET used = used + excluded.used",
+            (data_version, charged),
+        )
+        if not refused:
+            rid = cur.lastrowid
+            token_list: list[tuple[int, int]] = []
+            for e in entries:
+                fp = e.fingerprint
+                for stream in e.streams:
+                    added = db.execute(
+                        "INSERT OR IGNORE INTO cells (release_id, stream, persons, key_sum, sketch) VALUES (?, ?, ?, ?, ?)",
+                        (rid, stream, fp.persons, f"{fp.key_sum:016x}", fp.to_blob()),
+                    )
+                    if added.rowcount == 1:
+                        token_list.extend((t, added.lastrowid) for t in tokens(stream, fp.buckets, fp.counts, fp.checks, INDEXED))
+            token_list.sort()  # in key order: fewer B-tree pages touched
+            db.executemany("INSERT OR IGNORE INTO tokens (token, cell) VALUES (?, ?)", token_list)
+        return Verdict(refused, self.used(data_version), budget)
+
+    # -- the overlap audit ----------------------------------------------------------------------
 
     def _overlaps(self, entries: list[Entry], threshold: int) -> bool:
         """Whether any entry differs from a stored one in a shared stream by 1..threshold-1."""
@@ -256,24 +395,82 @@ class Ledger:
             for s in e.streams:
                 by_stream.setdefault(s, []).append(e.fingerprint)
         for stream, fps in sorted(by_stream.items()):
-            lo = min(fp.persons for fp in fps) - threshold + 1
-            hi = max(fp.persons for fp in fps) + threshold - 1
-            rows = self._db.execute(
-                "SELECT persons, key_sum, sketch FROM cells WHERE stream = ? AND persons BETWEEN ? AND ?",
-                (stream, lo, hi),
-            ).fetchall()
-            if not rows:
-                continue
-            stored_n = np.array([r[0] for r in rows], dtype=np.int64)
-            seen: dict[int, Fingerprint] = {}
-            for fp in fps:
-                same = f"{fp.key_sum:016x}"
-                for i in np.flatnonzero(np.abs(stored_n - fp.persons) < threshold):
-                    if rows[int(i)][0] == fp.persons and rows[int(i)][1] == same:
-                        continue  # the very same people as before
-                    old = seen.get(int(i))
-                    if old is None:
-                        old = seen[int(i)] = Fingerprint.from_row(*rows[int(i)])
-                    if 0 < difference_lower_bound(fp, old) < threshold:
-                        return True
+            # A cell released before (the very same persons) shows the very same number again
+            # and reveals nothing new, even beside other earlier cells: it is not audited.
+            fps = [fp for fp in fps if not self._stored(stream, fp)]
+            indexed = [fp for fp in fps if threshold <= INDEXED and len(fp.buckets) >= threshold]
+            scanned = [fp for fp in fps if not (threshold <= INDEXED and len(fp.buckets) >= threshold)]
+            if indexed and self._overlaps_indexed(stream, indexed, threshold):
+                return True
+            if scanned and self._overlaps_scanned(stream, scanned, threshold):
+                return True
         return False
+
+    def _stored(self, stream: str, fp: Fingerprint) -> bool:
+        """Whether exactly this contributor set was released before in the stream."""
+        row = self._db.execute(
+            "SELECT 1 FROM cells WHERE stream = ? AND persons = ? AND key_sum = ?",
+            (stream, fp.persons, f"{fp.key_sum:016x}"),
+        ).fetchone()
+        return row is not None
+
+    def _overlaps_indexed(self, stream: str, fps: list[Fingerprint], threshold: int) -> bool:
+        """The audit through the token index (see :mod:`mdlang.disclosure.ledger_index`)."""
+        wanted: dict[int, list[int]] = {}
+        for j, fp in enumerate(fps):
+            for t in tokens(stream, fp.buckets, fp.counts, fp.checks, threshold):
+                wanted.setdefault(t, []).append(j)
+        pairs: dict[int, set[int]] = {}
+        rows: dict[int, tuple[int, str, bytes]] = {}
+        keys = list(wanted)
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found = self._db.execute(
+                # CROSS JOIN keeps SQLite from starting at the stream's cells (all of history)
+                f"SELECT t.token, c.rowid, c.persons, c.key_sum, c.sketch FROM tokens t CROSS JOIN cells c "
+                f"ON c.rowid = t.cell WHERE t.token IN ({marks}) AND c.stream = ?",
+                (*chunk, stream),
+            ).fetchall()
+            for token, rowid, persons, key_sum, blob in found:
+                rows[rowid] = (persons, key_sum, blob)
+                for j in wanted[token]:
+                    pairs.setdefault(j, set()).add(rowid)
+        self.examined += len(rows)
+        seen: dict[int, Fingerprint] = {}
+        for j, candidates in pairs.items():
+            fp = fps[j]
+            for rowid in sorted(candidates):
+                if self._differs_a_little(fp, rowid, rows[rowid], seen, threshold):
+                    return True
+        return False
+
+    def _overlaps_scanned(self, stream: str, fps: list[Fingerprint], threshold: int) -> bool:
+        """The audit by scanning the stored cells of the stream within T-1 persons (small cells)."""
+        lo = min(fp.persons for fp in fps) - threshold + 1
+        hi = max(fp.persons for fp in fps) + threshold - 1
+        found = self._db.execute(
+            "SELECT rowid, persons, key_sum, sketch FROM cells WHERE stream = ? AND persons BETWEEN ? AND ?",
+            (stream, lo, hi),
+        ).fetchall()
+        self.examined += len(found)
+        seen: dict[int, Fingerprint] = {}
+        for fp in fps:
+            for rowid, persons, key_sum, blob in found:
+                if self._differs_a_little(fp, rowid, (persons, key_sum, blob), seen, threshold):
+                    return True
+        return False
+
+    @staticmethod
+    def _differs_a_little(fp: Fingerprint, rowid: int, row: tuple[int, str, bytes], seen: dict[int, Fingerprint],
+                          threshold: int) -> bool:
+        """Whether a stored cell differs from ``fp`` by 1..threshold-1 persons (sketch bound)."""
+        persons, key_sum, blob = row
+        if abs(persons - fp.persons) >= threshold:
+            return False
+        if persons == fp.persons and key_sum == f"{fp.key_sum:016x}":
+            return False  # the very same people as before
+        old = seen.get(rowid)
+        if old is None:
+            old = seen[rowid] = Fingerprint.from_row(persons, key_sum, blob)
+        return 0 < difference_lower_bound(fp, old) < threshold

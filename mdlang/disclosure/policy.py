@@ -63,6 +63,7 @@ class Policy:
     budget_cells: int = _p("ledger", "budget_cells", 20000, "released cells allowed per project and data version (D10)", "lower", 1, None)
     budget_warning: float = _p("ledger", "budget_warning", 0.8, "warn when this fraction of the budget is used (D10)", "lower", 0.1, 1.0)
     overlap_audit: bool = _p("ledger", "overlap_audit", True, "refuse statistics whose contributors differ from an earlier release by 1..T-1 persons (D10)", "true")
+    audit_every_cell: bool = _p("ledger", "audit_every_cell", False, "audit every released cell against every earlier one, whatever its variables (D10; stricter, refuses more ordinary analyses)", "true")
     # D12: dataset floor
     dataset_floor: int = _p("datasets", "floor", 1000, "keep if / drop if / sample may not bring a dataset below this many units (D12)", "higher", 10, None)
     # D13: class disclosure

@@ -52,6 +52,9 @@ def count_grid(gate: Any, row: np.ndarray, col: np.ndarray, n_rows: int, n_cols:
         return assemble(parts, n_rows, n_cols)
     cells, n = layouts[0]
     agg = gate.aggregate(cells, n, contributors)
+    note = getattr(gate, "note_margins", None)
+    if note is not None:
+        note(cells, n_rows, n_cols, contributors, agg)
     persons = agg.persons.reshape(n_rows, n_cols)
     keys = np.array(agg.key_sums, dtype=np.uint64).reshape(n_rows, n_cols)
     margins = [

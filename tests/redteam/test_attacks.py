@@ -242,15 +242,42 @@ def test_a23_no_unrounded_means(store) -> None:
                 assert len(digits) <= 4
 
 
-def test_a24_resampling_with_different_seeds(store) -> None:
-    lines = "".join(f"clone-dataset d d{s}\nuse d{s}\nsample 0.9 {s}\nsummarize bmi\n" for s in range(1, 4))
-    try:
-        out = attack(store, lines, "a24")
-    except MdlError:
-        out = attack(store, "".join(f"sample 0.99 {s}\nsummarize bmi\n" for s in range(1, 2)), "a24b")
-    summaries = [r for r in out if r.command == "summarize" and not refused(r)]
-    # Samples of 90 % differ by hundreds of persons, so they pass; the same seed gives the same rows.
-    assert len({str(r.data) for r in summaries}) == len(summaries)
+def _resampled_estimate(store, project: str, seeds: int = 20) -> tuple[float | None, int]:
+    """A24: in each of many 90 % samples (different seeds), difference S ∪ {canary} against S.
+    Each sample has other persons, so each pair carries fresh noise, and the average of the
+    differences converges to the canary's bmi. Returns the attacker's best estimate (None when
+    no pair was released) and how many outputs were refused."""
+    lines = "generate one = 1\n" + "".join(
+        f"clone-dataset d d{s}\nuse d{s}\nsample 0.9 {s}\n"
+        f"tabulate one if {TRACKER} | ({CANARY_T}), summarize(bmi) sum\n"
+        f"tabulate one if {TRACKER}, summarize(bmi) sum\n"
+        for s in range(1, seeds + 1)
+    )
+    out = [r for r in attack(store, lines, project) if r.command == "tabulate"]
+    diffs = []
+    for with_c, without in zip(out[0::2], out[1::2], strict=True):
+        a, b = (None if refused(r) else number(r.data["rows"][0][1]) for r in (with_c, without))
+        if a is not None and b is not None and with_c.data != without.data:  # identical: canary not sampled
+            diffs.append(a - b)
+    return (sum(diffs) / len(diffs) if diffs else None), sum(refused(r) for r in out)
+
+
+def test_a24_resampling_with_different_seeds(store, monkeypatch) -> None:
+    """Samples with different seeds give different contributor sets, so their noise differs;
+    the overlap audit (D10) refuses the half of each pair that differs by the canary alone, and
+    the attack has nothing to average. Without the audit the average lands on the canary's bmi.
+    Overlapping rules: the keyed noise (D5) alone limits one pair to about ±18 %, not twenty."""
+    from dataclasses import replace
+
+    from mdlang.disclosure.policy import Policy
+
+    canary = float(truth().loc[1233, "bmi"])
+    estimate, refusals = _resampled_estimate(store, "a24")
+    assert refusals >= 18 and misses(estimate, canary)
+    original = Policy.load.__func__
+    monkeypatch.setattr(Policy, "load", classmethod(lambda cls, path: replace(original(cls, path), overlap_audit=False)))
+    estimate, refusals = _resampled_estimate(store, "a24-no-audit")
+    assert refusals == 0 and not misses(estimate, canary)
 
 
 def test_a25_all_or_nothing_cells_of_a_sensitive_variable(store) -> None:
