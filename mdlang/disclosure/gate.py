@@ -50,9 +50,23 @@ from mdlang.disclosure.ledger import (
 from mdlang.disclosure.magnitude import gini, keyed_normal, moments, winsor_bounds
 from mdlang.disclosure.policy import Policy
 from mdlang.disclosure.ptable import ptable
-from mdlang.disclosure.quantiles import micro_quantile, sorted_by_cell, windows_only
+from mdlang.disclosure.quantiles import (
+    micro_quantile,
+    person_quantile,
+    sorted_by_cell,
+    sorted_with_persons,
+    windows_only,
+)
 from mdlang.disclosure.refusals import Rule, budget_rule, budget_warning, floor_rule, overlap_rule
 from mdlang.disclosure.rounding import round_sig
+from mdlang.disclosure.rows import (
+    WEIGHT_NOTE,
+    row_cap,
+    row_weights,
+    sorted_weighted_by_cell,
+    weighted_gini,
+    weighted_moments,
+)
 from mdlang.disclosure.seal import SEAL
 from mdlang.engine.context import Contributors
 from mdlang.results import Result
@@ -65,13 +79,15 @@ DOMINANCE_MARK = "x"
 class MagnitudeRelease:
     """Released magnitudes per cell: ``values[i][stat]`` is a number or a suppression marker;
     ``n[i]`` the released person count. ``winsorised`` says whether a bound changed any value,
-    ``dominated`` whether a cell was withheld by the dominance rule."""
+    ``dominated`` whether a cell was withheld by the dominance rule; ``notes`` are notes the
+    result must carry (a person's rows weighted down, :mod:`mdlang.disclosure.rows`)."""
 
     values: list[dict[str, Any]]
     n: list[int | str]
     winsorised: bool
     dominated: bool
     protections: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())
 
 
 class Gate:
@@ -375,6 +391,10 @@ class Gate:
 
         ``values`` (float, NaN = missing) is aligned with ``cells``; ``population`` is the whole
         column the winsorisation bounds come from (never the filtered subset).
+
+        When a person may have several rows, each person counts as at most ``c`` rows of a cell
+        (``c`` from the rows per person of the whole dataset, :mod:`mdlang.disclosure.rows`);
+        with one row per person the numbers are the plain row statistics.
         """
         pol = self.policy
         given = (cells, values)
@@ -395,8 +415,20 @@ class Gate:
             self._extra_streams = ()
         pid = contributors.person_id
         unique = self.disjoint(contributors)
-        mom = moments(cells, n_cells, values, pid, unique, pol.dominance_n)
-        sorted_cells = sorted_by_cell(cells, values, n_cells) if "gini" in stats else None
+        weighted: list[tuple[np.ndarray, np.ndarray]] | None = None
+        notes: tuple[str, ...] = ()
+        if unique or pid is None:
+            mom: Any = moments(cells, n_cells, values, pid, unique, pol.dominance_n)
+            sorted_cells = sorted_by_cell(cells, values, n_cells) if "gini" in stats else None
+        else:
+            weights = row_weights(cells, pid, row_cap(pid))
+            if bool((weights[cells >= 0] < 1.0).any()):
+                notes = (WEIGHT_NOTE,)
+            mom = weighted_moments(cells, n_cells, values, pid, weights, pol.dominance_n)
+            sorted_cells = None
+            if "gini" in stats:
+                weighted = sorted_weighted_by_cell(cells, values, weights, n_cells)
+                sorted_cells = [x for x, _ in weighted]
         out: list[dict[str, Any]] = []
         ns: list[int | str] = []
         dominated = False
@@ -410,14 +442,21 @@ class Gate:
                 dominated = True
                 out.append(dict.fromkeys(stats, DOMINANCE_MARK))
                 continue
-            out.append(self._cell_magnitudes(i, agg.key_sums[i], mom, stats, sorted_cells))
+            weights_i = weighted[i][1] if weighted is not None and bool((weighted[i][1] < 1.0).any()) else None
+            out.append(self._cell_magnitudes(i, agg.key_sums[i], mom, stats, sorted_cells, weights_i))
         prot = ["threshold", "cell-key noise", "dominance"] + (["winsorisation"] if bounds else [])
-        return MagnitudeRelease(out, ns, winsorised, dominated, tuple(prot))
+        prot += ["row weights"] if notes else []
+        return MagnitudeRelease(out, ns, winsorised, dominated, tuple(prot), notes)
 
-    def _cell_magnitudes(self, i: int, key_sum: int, mom: Any, stats: Sequence[str], sorted_cells: list[np.ndarray] | None) -> dict[str, Any]:
+    def _cell_magnitudes(
+        self, i: int, key_sum: int, mom: Any, stats: Sequence[str], sorted_cells: list[np.ndarray] | None,
+        gini_weights: np.ndarray | None = None,
+    ) -> dict[str, Any]:
+        """Released ``stats`` of cell ``i``; ``gini_weights`` (aligned with ``sorted_cells[i]``)
+        when some row of the cell weighs less than 1 (:mod:`mdlang.disclosure.rows`)."""
         pol = self.policy
         f, digits = pol.magnitude_noise, pol.magnitude_digits
-        n = int(mom.rows[i])
+        n = float(mom.rows[i])  # the row count, or the weight sum of a weighted cell
         max_abs = float(mom.max_abs[i])
         released: dict[str, Any] = {}
         for stat in stats:
@@ -436,11 +475,14 @@ class Gate:
                 value = math.sqrt(max(noisy_var, 0.0))
             elif stat == "gini":
                 xs = sorted_cells[i] if sorted_cells is not None else np.empty(0)
-                true = gini(xs)
+                true = gini(xs) if gini_weights is None else weighted_gini(xs, gini_weights)
                 if math.isnan(true):
                     released[stat] = None
                     continue
-                total_abs = float(np.abs(xs).sum())
+                if gini_weights is None:
+                    total_abs = float(np.abs(xs).sum())
+                else:
+                    total_abs = float((gini_weights * np.abs(xs)).sum())
                 value = true + f * 2.0 * max_abs / total_abs * self._z(key_sum, "gini", true)
             else:
                 raise ValueError(f"unknown magnitude statistic {stat!r}")
@@ -492,13 +534,17 @@ class Gate:
         """Micro-aggregated quantiles per cell and the released person counts they were decided on.
 
         A quantile is None (omitted) when the cell's released count is below what it needs
-        (:meth:`min_n_for`), and the threshold marker when the cell itself is suppressed.
+        (:meth:`min_n_for`), and the threshold marker when the cell itself is suppressed. When a
+        person may have several rows, the window is widened to k distinct persons and each
+        person's values are averaged first (:func:`person_quantile`, attack A20).
         """
         pol = self.policy
         given = (cells, values)
         values = np.asarray(values, dtype=np.float64)
         cells = np.where(np.isnan(values), -1, np.asarray(cells, dtype=np.int64))
         agg = self._valid_aggregate(given, cells, n_cells, contributors)
+        if contributors.person_id is not None and not self.disjoint(contributors):
+            return self._person_quantiles(cells, n_cells, values, contributors.person_id, probs, agg)
         if n_cells == 1:
             groups = [windows_only(values[(cells == 0)], probs, pol.quantile_k)]
         else:
@@ -516,6 +562,30 @@ class Gate:
                     row[p] = None
                 else:
                     row[p] = micro_quantile(groups[i], p, pol.quantile_k, pol.quantile_digits)
+            out.append(row)
+        return out, ns
+
+    def _person_quantiles(
+        self, cells: np.ndarray, n_cells: int, values: np.ndarray, person_id: np.ndarray, probs: Sequence[float], agg: CellAggregate
+    ) -> tuple[list[dict[float, Any]], list[int | str]]:
+        """:meth:`protect_quantiles` when a person may have several rows: the same release
+        rules, each quantile from a window of at least k distinct persons."""
+        pol = self.policy
+        groups = sorted_with_persons(cells, values, person_id, n_cells)
+        out: list[dict[float, Any]] = []
+        ns: list[int | str] = []
+        for i in range(n_cells):
+            n_rel = self.count_value(int(agg.persons[i]), agg.key_sums[i])
+            ns.append(n_rel)
+            xs, ids = groups[i]
+            row: dict[float, Any] = {}
+            for p in probs:
+                if isinstance(n_rel, str):
+                    row[p] = self.suppressed_mark
+                elif n_rel < self.min_n_for(p) or int(agg.persons[i]) < pol.quantile_k:
+                    row[p] = None
+                else:
+                    row[p] = person_quantile(xs, ids, p, pol.quantile_k, pol.quantile_digits)
             out.append(row)
         return out, ns
 

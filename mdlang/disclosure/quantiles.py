@@ -5,6 +5,10 @@ is ``h = p · (n − 1)`` (0-based, as the usual linear-interpolation quantile),
 quantile is the mean of the ``k`` order statistics nearest to ``h``: positions
 ``lo .. lo + k − 1`` with ``lo = clip(ceil(h − k/2), 0, n − k)``; the mean is then rounded to
 3 significant digits. No single person's value is ever released as such.
+
+When a person may have several rows (events, panels: attack A20) the ``k`` nearest rows could
+all be one person's. :func:`person_quantile` then widens the window until it holds rows of ``k``
+distinct persons and releases the mean of the per-person means inside it.
 """
 
 from __future__ import annotations
@@ -54,3 +58,76 @@ def sorted_by_cell(cells: np.ndarray, values: np.ndarray, n_cells: int) -> list[
     c, x = c[order], x[order]
     bounds = np.searchsorted(c, np.arange(n_cells + 1))
     return [x[bounds[i] : bounds[i + 1]] for i in range(n_cells)]
+
+
+def sorted_with_persons(
+    cells: np.ndarray, values: np.ndarray, person_id: np.ndarray, n_cells: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The ascending non-missing values of each cell with the person of each value (cell -1
+    skipped); ties are ordered by person so that the result does not depend on row order."""
+    take = (cells >= 0) & ~np.isnan(values)
+    c, x, p = cells[take], values[take], np.asarray(person_id)[take]
+    order = np.lexsort((p, x, c))
+    c, x, p = c[order], x[order], p[order]
+    bounds = np.searchsorted(c, np.arange(n_cells + 1))
+    return [(x[bounds[i] : bounds[i + 1]], p[bounds[i] : bounds[i + 1]]) for i in range(n_cells)]
+
+
+def person_window(sorted_ids: np.ndarray, p: float, k: int) -> tuple[int, int] | None:
+    """The positions [lo, hi) around quantile ``p`` holding rows of at least ``k`` distinct persons
+    (None when all the rows together hold fewer).
+
+    Starts from :func:`window` and widens it one row at a time, alternately below and above
+    (below first), staying inside the data. The smallest such widening is found by doubling and
+    then bisection (a wider window never holds fewer persons), so only windows near the answer
+    are ever examined, never the whole of a large cell.
+    """
+    if len(sorted_ids) < k:
+        return None
+    n = len(sorted_ids)
+    lo, hi = window(n, p, k)
+
+    def widened(extra: int) -> tuple[int, int]:
+        below = min((extra + 1) // 2, lo)
+        above = min(extra - below, n - hi)
+        below = min(extra - above, lo)
+        return lo - below, hi + above
+
+    def persons(extra: int) -> int:
+        a, b = widened(extra)
+        return len(np.unique(sorted_ids[a:b]))
+
+    if persons(0) >= k:
+        return lo, hi
+    low, high = 0, 1
+    while persons(high) < k:
+        if high >= n - k:  # every row, and still too few persons
+            return None
+        low, high = high, min(2 * high, n - k)
+    while high - low > 1:
+        mid = (low + high) // 2
+        if persons(mid) >= k:
+            high = mid
+        else:
+            low = mid
+    return widened(high)
+
+
+def person_quantile(sorted_values: np.ndarray, sorted_ids: np.ndarray, p: float, k: int, digits: int) -> float | None:
+    """The micro-aggregated quantile ``p`` when a person may have several rows (A20).
+
+    The window of :func:`person_window` holds at least ``k`` persons; each person's values in it
+    are averaged first, and the mean of those per-person means is released (rounded), so no
+    person weighs more than 1/k. None when the values come from fewer than ``k`` persons.
+    """
+    found = person_window(sorted_ids, p, k)
+    if found is None:
+        return None
+    lo, hi = found
+    ids, codes = np.unique(sorted_ids[lo:hi], return_inverse=True)
+    if len(ids) == hi - lo:
+        # one row per person: the very arithmetic of :func:`micro_quantile`
+        return round_sig(float(sorted_values[lo:hi].mean()), digits)
+    sums = np.bincount(codes, weights=sorted_values[lo:hi], minlength=len(ids))
+    counts = np.bincount(codes, minlength=len(ids))
+    return round_sig(float((sums / counts).mean()), digits)
