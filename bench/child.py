@@ -2,7 +2,8 @@
 
 ``python bench/child.py MODE WORKLOAD DATA_DIR OUT_FILE`` with MODE one of ``mdlang`` (the
 ``mdlang run`` command line, in-process), ``baseline`` (bench/baseline), ``parse`` (workload 8:
-parse + check), ``commands`` (time each statement of bench/workloads/interactive.mdl) or
+parse + check), ``commands`` (time each statement of bench/workloads/interactive.mdl), ``models``
+(issue #7: regress and logit of workload 5 timed one by one; WORKLOAD = mdlang or baseline) or
 ``profile`` (cProfile of ``mdlang run``). The last line of standard output is a JSON object:
 ``inner`` = seconds spent after the imports (the interpreter or baseline proper), ``cpu`` = the
 CPU seconds of that same span (robust to other load on the machine), ``import`` =
@@ -123,6 +124,39 @@ def run_commands(workload: str, data: str, out: str) -> dict:
     }
 
 
+def run_models(workload: str, data: str, out: str) -> dict:
+    """Issue #7's figures: ``regress`` (10 terms) and ``logit`` (8 terms) of workload 5 timed one
+    by one, ``workload`` = ``mdlang`` (statement by statement in one session) or ``baseline``.
+    Both sides import scipy.stats and statsmodels first, so the times compare the computations."""
+    import scipy.stats  # noqa: F401
+    import statsmodels.api  # noqa: F401
+
+    if workload == "baseline":
+        from bench.baseline.persons import w5_model_times
+
+        return {"ok": True, "models": w5_model_times(Path(data))}
+    from mdlang.engine.runner import parse_script
+    from mdlang.engine.session import Session
+
+    path = script_of("5")
+    text = path.read_text(encoding="utf-8")
+    script = parse_script(text, str(path), [data])
+    session = Session(datastore_dirs=[data])
+    session.file, session.source = str(path), text
+    models: dict[str, dict] = {}
+    for stmt in script.statements:
+        t, c = time.perf_counter(), time.process_time()
+        results = session.execute(stmt)
+        name = getattr(stmt, "name", "")
+        if name in ("regress", "logit"):
+            models[name] = {
+                "wall": time.perf_counter() - t,
+                "cpu": time.process_time() - c,
+                "refused": any(r.kind == "refusal" for r in results),
+            }
+    return {"ok": True, "models": models}
+
+
 def run_profile(workload: str, data: str, out: str) -> dict:
     """cProfile of ``mdlang run`` on one workload; the top functions go to OUT."""
     import cProfile
@@ -155,6 +189,7 @@ MODES = {
     "baseline": run_baseline,
     "parse": run_parse,
     "commands": run_commands,
+    "models": run_models,
     "profile": run_profile,
 }
 

@@ -143,7 +143,31 @@ def command_table(commands: list[dict]) -> str:
     return head + "\n".join(lines) + "\n"
 
 
-def render(persons: int, runs: int, rows, commands, built, titles, profiles) -> str:
+def models_table(models: dict) -> str:
+    """Issue #7: regress and logit of workload 5, each timed on its own, against statsmodels."""
+    head = (
+        "| model | mdlang wall s | baseline wall s | ratio wall | mdlang CPU s | baseline CPU s "
+        "| ratio CPU | target |\n|---|---:|---:|---:|---:|---:|---:|---|\n"
+    )
+    lines = []
+    titles = {"regress": "`regress` 10 terms", "logit": "`logit` 8 terms"}
+    for name, title in titles.items():
+        m, b = models.get("mdlang", {}).get(name), models.get("baseline", {}).get(name)
+        if m is None or b is None:
+            continue
+        target = ""
+        if name == "regress":
+            target = f"< {REGRESS_TARGET:g} s: " + ("ok" if m["wall"] < REGRESS_TARGET else "miss")
+        if m.get("refused"):
+            target += " (refused by the gate)"
+        lines.append(
+            f"| {title} | {m['wall']:.2f} | {b['wall']:.2f} | {_ratio(m['wall'], b['wall'])} "
+            f"| {m['cpu']:.2f} | {b['cpu']:.2f} | {_ratio(m['cpu'], b['cpu'])} | {target} |"
+        )
+    return head + "\n".join(lines) + "\n"
+
+
+def render(persons: int, runs: int, rows, commands, built, titles, profiles, models=None) -> str:
     """The Markdown section of one size."""
     parts = [f"## {persons:,} persons (median of {runs} runs)\n"]
     if built is not None:
@@ -153,6 +177,12 @@ def render(persons: int, runs: int, rows, commands, built, titles, profiles) -> 
         parts.append(
             "\n### Interactive commands (one session, statement by statement)\n\n"
             + command_table(commands)
+        )
+    if models:
+        parts.append(
+            "\n### Models of workload 5, one by one (issue #7; the hand-written baseline is "
+            "numpy OLS and statsmodels `Logit`; both sides import scipy and statsmodels before "
+            "the clock starts)\n\n" + models_table(models)
         )
     if profiles:
         listed = ", ".join(f"w{w}: `bench/out/{Path(p).name}`" for w, p in sorted(profiles.items()))

@@ -1,7 +1,7 @@
 """Benchmark mdlang against a hand-written pandas/numpy/statsmodels baseline (performance.md).
 
     python bench/run.py --persons 100000 [--runs 3] [--workloads 1,2,…] [--keep-data DIR]
-                        [--no-commands] [--profile]
+                        [--data-dir DIR] [--no-commands] [--profile]
 
 Builds the synthetic sample register at the given size (or reuses it) under bench/out/ (git
 ignored), runs the eight workloads of bench/workloads/ through ``mdlang run`` and their twins in
@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent))
@@ -84,6 +85,16 @@ def ensure_data(persons: int, keep: str | None) -> tuple[Path, float | None]:
     return folder, time.perf_counter() - t
 
 
+def existing_data(folder: str) -> Path:
+    """A sample register that must already exist (``--data-dir``): nothing is built."""
+    from mdlang.datastore.sample import is_built
+
+    path = Path(folder).resolve()
+    if not is_built(path):
+        raise SystemExit(f"bench/run.py: no complete sample register in {path} (--data-dir)")
+    return path
+
+
 def measure_rss(mode: str, workload: str, data: Path) -> tuple[dict, float]:
     """Like :func:`measure`, reading the child's peak RSS (MiB) from os.wait4."""
     out = BENCH / "out" / f"last-{mode}-{workload}.out"
@@ -95,10 +106,12 @@ def measure_rss(mode: str, workload: str, data: Path) -> tuple[dict, float]:
             stderr=subprocess.DEVNULL,
             env=child_env(),
         )
-        _, status, usage = os.wait4(proc.pid, 0)
+        status, usage, killed = _wait_within_limit(proc.pid)
     wall = time.perf_counter() - t
     proc.returncode = os.waitstatus_to_exitcode(status)
     info: dict = {"wall": wall, "rc": proc.returncode, "proc_cpu": usage.ru_utime + usage.ru_stime}
+    if killed:
+        return {**info, "ok": False, "error": f"stopped above the {LIMITS['rss_gib']:g} GiB memory limit"}, usage.ru_maxrss / 1024
     lines = (
         (BENCH / "out" / f"last-{mode}-{workload}.json")
         .read_text(encoding="utf-8")
@@ -112,6 +125,37 @@ def measure_rss(mode: str, workload: str, data: Path) -> tuple[dict, float]:
     if info.get("ok") is False and info.get("code") is not None:
         info["error"] = f"mdlang exit code {info['code']}"
     return info, usage.ru_maxrss / 1024
+
+
+#: a child whose resident memory passes ``rss_gib`` is stopped (``--max-rss-gib``): the machine
+#: is shared
+LIMITS = {"rss_gib": 8.0}
+
+
+def _rss_gib(pid: int) -> float:
+    """Current resident set size of a process in GiB (0 when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return 0.0
+
+
+def _wait_within_limit(pid: int) -> tuple[int, Any, bool]:
+    """Wait for a child, polling its memory; stop it if it passes ``LIMITS["rss_gib"]``."""
+    import signal
+
+    killed = False
+    while True:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            return status, usage, killed
+        if not killed and _rss_gib(pid) > LIMITS["rss_gib"]:
+            os.kill(pid, signal.SIGKILL)
+            killed = True
+        time.sleep(0.1)
 
 
 def median_of(runs: list[dict], key: str) -> float | None:
@@ -168,6 +212,28 @@ def bench_commands(data: Path, runs: int) -> list[dict]:
     return out
 
 
+def bench_models(data: Path, runs: int) -> dict:
+    """Issue #7: median wall and CPU seconds of regress (10 terms) and logit (8 terms), mdlang and
+    the hand-written statsmodels baseline, each model timed on its own (runs interleaved)."""
+    got: dict[str, dict[str, list]] = {"mdlang": {}, "baseline": {}}
+    for _ in range(runs):
+        for side in got:
+            info, _rss = measure_rss("models", side, data)
+            for name, times in info.get("models", {}).items():
+                got[side].setdefault(name, []).append(times)
+    out: dict = {}
+    for side, models in got.items():
+        out[side] = {
+            name: {
+                "wall": statistics.median(t["wall"] for t in times),
+                "cpu": statistics.median(t["cpu"] for t in times),
+                "refused": any(t.get("refused") for t in times),
+            }
+            for name, times in models.items()
+        }
+    return out
+
+
 def profile(workload: str, data: Path, persons: int) -> Path:
     """cProfile listing of one mdlang workload, written under bench/out/."""
     target = BENCH / "out" / f"profile-{persons}-w{workload}.txt"
@@ -193,6 +259,11 @@ def main(argv: list[str] | None = None) -> int:
         help="sample register folder to reuse (built there if missing)",
     )
     ap.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="an existing sample register (e.g. /work/bigdata/sample-5500000); never built",
+    )
+    ap.add_argument(
         "--no-commands", action="store_true", help="skip the interactive command timings"
     )
     ap.add_argument(
@@ -203,13 +274,23 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="rewrite RESULTS.md from bench/out/results-N.json",
     )
+    ap.add_argument(
+        "--max-rss-gib",
+        type=float,
+        default=LIMITS["rss_gib"],
+        help="stop a child whose resident memory passes this (default 8)",
+    )
     args = ap.parse_args(argv)
+    LIMITS["rss_gib"] = args.max_rss_gib
     (BENCH / "out").mkdir(exist_ok=True)
     raw = BENCH / "out" / f"results-{args.persons}.json"
     if args.render_only:
         saved = json.loads(raw.read_text(encoding="utf-8"))
         return _publish(args.persons, saved, saved.pop("machine"))
-    data, built = ensure_data(args.persons, args.keep_data)
+    if args.data_dir:
+        data, built = existing_data(args.data_dir), None
+    else:
+        data, built = ensure_data(args.persons, args.keep_data)
     for mode in (
         "mdlang",
         "baseline",
@@ -224,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"workload {w}: {TITLES[w]} …", flush=True)
         rows.append(bench_workload(w, data, args.runs))
     commands = [] if args.no_commands else bench_commands(data, args.runs)
+    models = bench_models(data, args.runs) if "5" in args.workloads.split(",") else {}
     profiles = {}
     if args.profile:
         for row in rows:
@@ -234,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         "runs": args.runs,
         "rows": rows,
         "commands": commands,
+        "models": models,
         "built": built,
         "profiles": {k: str(v) for k, v in profiles.items()},
     }
@@ -254,6 +337,7 @@ def _publish(persons: int, saved: dict, desc: str) -> int:
         saved["built"],
         TITLES,
         saved["profiles"],
+        saved.get("models"),
     )
     print(text)
     write_section(BENCH / "RESULTS.md", persons, text, desc)

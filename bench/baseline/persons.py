@@ -166,3 +166,24 @@ def w5_models(root: Path) -> list:
     y = f["harlonn"].to_numpy()
     logit = sm.Logit(y[ok], x[ok]).fit(disp=0)
     return [fit, logit.params, logit.bse]
+
+
+def w5_model_times(root: Path) -> dict[str, dict[str, float]]:
+    """Workload 5's two models timed one by one (wall and CPU seconds each), after the data are
+    read and derived and statsmodels is imported: the figures of issue #7."""
+    import time
+
+    import statsmodels.api as sm
+
+    f = derive(prelude(root))
+    out: dict[str, dict[str, float]] = {}
+    t, c = time.perf_counter(), time.process_time()
+    x, ok = design(f, ["alder", "alder2", "bergen", "saminnt", "skatt"], ["kjonn", "niva"])
+    ok &= ~np.isnan(f["lonn"].to_numpy())
+    ols(f["lonn"].to_numpy()[ok], x[ok])
+    out["regress"] = {"wall": time.perf_counter() - t, "cpu": time.process_time() - c}
+    t, c = time.perf_counter(), time.process_time()
+    x, ok = design(f, ["alder", "alder2", "bergen", "ung"], ["kjonn", "niva"])
+    sm.Logit(f["harlonn"].to_numpy()[ok], x[ok]).fit(disp=0)
+    out["logit"] = {"wall": time.perf_counter() - t, "cpu": time.process_time() - c}
+    return out

@@ -314,10 +314,13 @@ def _observed(factors: list[Factor], selected: np.ndarray) -> tuple[list[Factor]
         inside &= f.codes >= 0
     out = []
     for f in factors:
-        valid = f.codes >= 0
-        present = np.bincount(f.codes[valid], minlength=len(f.categories)) > 0
-        remap = np.cumsum(present) - 1
-        codes = np.where(inside, remap[np.where(inside, f.codes, 0)], -1)
+        # shifted by one, the uncounted rows (-1) fall in bin 0: no filtered copy of the codes
+        present = np.bincount(f.codes + 1, minlength=len(f.categories) + 1)[1:] > 0
+        if present.all():
+            codes = np.where(inside, f.codes, -1)  # every category occurs: the codes stay
+        else:
+            remap = np.cumsum(present) - 1
+            codes = np.where(inside, remap[np.where(inside, f.codes, 0)], -1)
         out.append(Factor(f.name, codes, [c for c, p in zip(f.categories, present, strict=True) if p]))
     return out, inside
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -102,22 +103,18 @@ class Datastore:
         # next one starts leaves a unit twice, and then the later row (sorted by start) wins
         last = _last_per_unit(unit)
         if last.all():
-            return pd.DataFrame({"unit_id": unit, "value": _values(meta, table.column("value"), None)})
+            return pd.DataFrame({"unit_id": unit, "value": _values(meta, table.column("value"), None)}, copy=False)
         keep = np.flatnonzero(last)
-        return pd.DataFrame({"unit_id": unit[keep], "value": _values(meta, table.column("value"), keep)})
+        return pd.DataFrame({"unit_id": unit[keep], "value": _values(meta, table.column("value"), keep)}, copy=False)
 
     def read_spells(self, var: str, start: int, stop: int) -> pd.DataFrame:
         """Every row overlapping [start, stop]: columns unit_id, value, start, stop (null = open)."""
         import pandas as pd
-        import pyarrow.compute as pc
 
         meta = self.metadata(var)
         if start > stop:
             raise DatastoreError(f"the interval {format_date(start)} to {format_date(stop)} ends before it starts")
-        s, e = pc.field("start_epoch_days"), pc.field("stop_epoch_days")
-        flt = (s.is_null() | (s <= stop)) & (e.is_null() | (e >= start))
-        if meta.temporality is Temporality.STATUS:
-            flt = s.is_null() | ((s <= stop) & (s >= start))
+        flt = _filter_spells(meta, start, stop)
         table = self._read(meta, ["unit_id", "value", "start_epoch_days", "stop_epoch_days"], flt)
         return pd.DataFrame(
             {
@@ -125,7 +122,8 @@ class Datastore:
                 "value": _values(meta, table.column("value"), None),
                 "start": _nullable_int(table.column("start_epoch_days")),
                 "stop": _nullable_int(table.column("stop_epoch_days")),
-            }
+            },
+            copy=False,
         )
 
     def read_panel(self, var: str, dates: list[int]) -> pd.DataFrame:
@@ -135,17 +133,20 @@ class Datastore:
         """
         import numpy as np
         import pandas as pd
-        import pyarrow.compute as pc
 
         meta = self.metadata(var)
         if not dates:
             raise DatastoreError("a panel needs at least one date")
         for d in dates:
             self._check_date(meta, d)
-        flt = None
+        flt: RowFilter | None = None
         if meta.temporality is not Temporality.FIXED:
-            s, e = pc.field("start_epoch_days"), pc.field("stop_epoch_days")
-            flt = (s <= max(dates)) & (e.is_null() | (e >= min(dates)))
+            first, last = min(dates), max(dates)
+
+            def within(s: np.ndarray, e: np.ndarray) -> np.ndarray:
+                return (s <= last) & (np.isnan(e) | (e >= first))
+
+            flt = within
         table = self._read(meta, ["unit_id", "value", "start_epoch_days", "stop_epoch_days"], flt)
         cols = _Columns(table)
         picks = [_select_at(meta, cols, d) for d in dates]
@@ -156,7 +157,8 @@ class Datastore:
                 "unit_id": cols.unit[rows],
                 "date": date_col,
                 "value": _values(meta, table.column("value"), rows),
-            }
+            },
+            copy=False,
         )
 
     # ----- helpers --------------------------------------------------------------------------
@@ -176,13 +178,32 @@ class Datastore:
                 hint="STATUS variables are measured on their published status dates only",
             )
 
-    def _read(self, meta: VariableMetadata, columns: list[str], flt) -> pa.Table:
+    def _read(self, meta: VariableMetadata, columns: list[str], flt: RowFilter | None) -> pa.Table:
+        """The ``columns`` of the rows ``flt`` keeps (every row when None).
+
+        The file is read row group by row group and ``flt`` runs on numpy arrays of the start
+        and stop days: about half the CPU time of pyarrow's expression filters here, and memory
+        holds one row group beyond the kept rows.
+        """
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         path = layout.variable_file(self.path, meta.name)
         if not path.is_file():
             raise DatastoreError(f"{self.name}:{self.version} is damaged: the data of {meta.name} is missing")
-        return pq.read_table(path, columns=columns, filters=flt)
+        if flt is None:
+            return pq.read_table(path, columns=columns)
+        pf = pq.ParquetFile(path)
+        wanted = list(dict.fromkeys([*columns, _START, _STOP]))
+        parts = []
+        for group in range(pf.metadata.num_row_groups):
+            table = pf.read_row_group(group, columns=wanted)
+            mask = flt(_days(table.column(_START)), _days(table.column(_STOP)))
+            table = table.select(columns)
+            parts.append(table if mask.all() else table.filter(pa.array(mask)))
+        if not parts:
+            return pf.schema_arrow.empty_table().select(columns)
+        return pa.concat_tables(parts)
 
 
 def _article(word: str) -> str:
@@ -231,17 +252,43 @@ def _load_manifest(path: Path, file: Path) -> dict:
     return manifest
 
 
-def _filter_at(meta: VariableMetadata, date: int | None):
-    import pyarrow.compute as pc
+def _days(col: pa.ChunkedArray) -> np.ndarray:
+    """A day column for a row filter: the stored integers as they are, or float64 with NaN for
+    nulls when there are any."""
+    import numpy as np
 
-    s, e = pc.field("start_epoch_days"), pc.field("stop_epoch_days")
+    if col.null_count == 0:
+        return col.to_numpy()
+    return col.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+
+
+#: a row filter on the start and stop days (integers, or float64 with NaN where a stored day is
+#: null) → row mask; a comparison with NaN is False, which drops the row as a null comparison in a
+#: filter would, and ``np.isnan`` of integers is False
+RowFilter = Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]
+_START, _STOP = "start_epoch_days", "stop_epoch_days"
+
+
+def _filter_at(meta: VariableMetadata, date: int | None) -> RowFilter | None:
+    """The rows valid on ``date`` by temporality (None: every row, for FIXED)."""
+    import numpy as np
+
     if meta.temporality is Temporality.FIXED:
         return None
     if meta.temporality is Temporality.STATUS:
-        return s == date
+        return lambda s, e: s == date
     if meta.temporality is Temporality.ACCUMULATED:
-        return (s <= date) & (e >= date)
-    return (s <= date) & (e.is_null() | (e >= date))
+        return lambda s, e: (s <= date) & (e >= date)
+    return lambda s, e: (s <= date) & (np.isnan(e) | (e >= date))
+
+
+def _filter_spells(meta: VariableMetadata, start: int, stop: int) -> RowFilter:
+    """The rows overlapping [start, stop] (an open end overlaps everything on its side)."""
+    import numpy as np
+
+    if meta.temporality is Temporality.STATUS:
+        return lambda s, e: np.isnan(s) | ((s <= stop) & (s >= start))
+    return lambda s, e: (np.isnan(s) | (s <= stop)) & (np.isnan(e) | (e >= start))
 
 
 class _Columns:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -33,11 +34,17 @@ def winsor_bounds(values: np.ndarray, lower: float, upper: float) -> tuple[float
     return float(lo), float(hi)
 
 
+#: the inverse normal CDF of the standard library (Wichura's AS241, accurate to ~1e-16): the same
+#: deviate as scipy's ``ndtri`` to the last bits, without importing scipy (0.2 s) for a summarize
+_STANDARD_NORMAL = NormalDist()
+
+
 def keyed_normal(key: int) -> float:
     """A standard normal deviate determined by a 64-bit cell key, clipped to [-3, 3]."""
-    from scipy.special import ndtri
-
-    return float(np.clip(ndtri(uniform(key)), -3.0, 3.0))
+    u = uniform(key)
+    if not 0.0 < u < 1.0:
+        return -3.0 if u <= 0.0 else 3.0
+    return min(3.0, max(-3.0, _STANDARD_NORMAL.inv_cdf(u)))
 
 
 @dataclass(frozen=True)

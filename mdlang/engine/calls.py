@@ -53,9 +53,14 @@ def _arity(spec: Any) -> str:
 def call_vector(expr: ast.Call, env: EvalEnv) -> Any:
     """Evaluate a function call over every row of ``env.frame``."""
     from mdlang.engine.expr import evaluate, materialise
+    from mdlang.engine.functions_args import TAKES_CATEGORIES
 
     spec = function_spec(expr)
-    args = [materialise(evaluate(a, env)) for a in expr.args]
+    args = [evaluate(a, env) for a in expr.args]
+    # a function that works per category gets a coded column as it is (a few hundred
+    # categories instead of millions of decoded strings); it materialises what it cannot use
+    keep_first = getattr(spec.impl, TAKES_CATEGORIES, False)
+    args = [a if (i == 0 and keep_first) else materialise(a) for i, a in enumerate(args)]
     kwargs: dict[str, Any] = {}
     if spec.needs_labels:
         first = expr.args[0] if expr.args else None

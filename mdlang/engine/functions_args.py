@@ -210,6 +210,10 @@ def per_category(impl: Any) -> Any:
             or not series_is_text(s)
             or any(isinstance(r, pd.Series) for r in rest)
         ):
+            if isinstance(s, pd.Series) and isinstance(s.dtype, pd.CategoricalDtype):
+                from mdlang.engine.expr import materialise
+
+                s = materialise(s)  # the evaluator passes categoricals through (TAKES_CATEGORIES)
             return impl(s, *rest)
         categories = pd.Series(s.cat.categories.astype(str), dtype="str")
         per_cat = impl(categories, *rest)
@@ -230,4 +234,10 @@ def per_category(impl: Any) -> Any:
 
     wrapped.__name__ = getattr(impl, "__name__", "wrapped")
     wrapped.__doc__ = impl.__doc__
+    setattr(wrapped, TAKES_CATEGORIES, True)
     return wrapped
+
+
+#: attribute of a :func:`per_category` function: the evaluator passes its first argument
+#: unmaterialised, so that a coded column is worked on per category rather than per row
+TAKES_CATEGORIES = "takes_categories"

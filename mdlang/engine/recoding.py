@@ -90,7 +90,67 @@ def rule_match(rule: ast.RecodeRule, values: pd.Series, text: bool, var: str) ->
 def recode_series(
     values: pd.Series, rules: tuple[ast.RecodeRule, ...], selected: np.ndarray, text: bool, var: str
 ) -> tuple[pd.Series, dict[Any, str]]:
-    """Apply the rules to ``values`` on the selected rows; return the new values and new labels."""
+    """Apply the rules to ``values`` on the selected rows; return the new values and new labels.
+
+    A register column holds few distinct values on millions of rows, so the rules are matched on
+    the distinct values (and missing) and the outcome is spread out by row; a column of mostly
+    distinct values is matched row by row.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) * 4 > len(values):
+        return _recode_rows(values, rules, selected, text, var)
+    return _recode_distinct(values, codes, uniques, rules, selected, text, var)
+
+
+def _recode_distinct(
+    values: pd.Series,
+    codes: np.ndarray,
+    uniques: Any,
+    rules: tuple[ast.RecodeRule, ...],
+    selected: np.ndarray,
+    text: bool,
+    var: str,
+) -> tuple[pd.Series, dict[Any, str]]:
+    """:func:`recode_series` by distinct value: ``codes`` index ``uniques`` (-1 = missing)."""
+    n_distinct = len(uniques)
+    missing_value: Any = None if text else np.nan
+    distinct = pd.Series([*list(uniques), missing_value], dtype="str" if text else "float64")
+    slot = np.where(codes < 0, n_distinct, codes)
+    # what each distinct value becomes on a selected row; the first matching rule wins
+    new = distinct.to_numpy(dtype=object if text else "float64", copy=True)
+    if text:
+        new = np.where(distinct.isna().to_numpy(), None, new)
+    done = np.zeros(n_distinct + 1, dtype=bool)
+    labels: dict[Any, str] = {}
+    for rule in rules:
+        hit = rule_match(rule, distinct, text, var) & ~done
+        rhs = literal(rule.rhs)
+        _check_type(rhs, text, var, rule.rhs)
+        new[hit] = (None if text else np.nan) if (rule.missing or rhs is None) else rhs
+        if rule.label is not None and rhs is not None:
+            labels[rhs] = rule.label
+        done |= hit
+    if not text:
+        result = values.to_numpy(dtype="float64", copy=True)
+        change = np.asarray(selected, dtype=bool) & done[slot]
+        result[change] = new[slot[change]]
+        return pd.Series(result, dtype="float64"), labels
+    import pyarrow as pa
+
+    from mdlang.engine.functions_args import TEXT_TYPE, text_out
+
+    old = distinct.to_numpy(dtype=object)
+    old = np.where(distinct.isna().to_numpy(), None, old)
+    # one dictionary of the outcomes on selected rows, then the unchanged values for the others
+    dictionary = pa.array([*new.tolist(), *old.tolist()], type=TEXT_TYPE)
+    pick = np.where(np.asarray(selected, dtype=bool), slot, slot + n_distinct + 1)
+    return text_out(dictionary.take(pa.array(pick)), pd.RangeIndex(len(values))), labels
+
+
+def _recode_rows(
+    values: pd.Series, rules: tuple[ast.RecodeRule, ...], selected: np.ndarray, text: bool, var: str
+) -> tuple[pd.Series, dict[Any, str]]:
+    """:func:`recode_series` row by row (a column of mostly distinct values)."""
     result = values.to_numpy(dtype=object if text else "float64", copy=True)
     if text:
         result = np.where(values.isna().to_numpy(), None, result)
