@@ -495,6 +495,7 @@ def _summary_blocks(
     stats = [s for s in SUMMARY_STATS if s in opts] or ["mean"]
     blocks: dict[str, Grid] = {}
     winsorised = dominated = False
+    extra: list[str] = []
     for name in names:
         values = _numeric(ctx, name)
         mags = [MAGNITUDE_OF[s] for s in stats if s in MAGNITUDE_OF]
@@ -506,6 +507,7 @@ def _summary_blocks(
             grids.update(stat_grids(release, row, col, n_rows, n_cols, mags))
             winsorised |= any(r.winsorised for r in sink)
             dominated |= any(r.dominated for r in sink)
+            extra.extend(n for r in sink for n in r.notes if n not in extra)
         if probs:
             release_q = partial(_release_quantiles, gate, ctx.contributors, values, probs)
             grids.update(stat_grids(release_q, row, col, n_rows, n_cols, [f"q{p}" for p in probs]))
@@ -526,6 +528,7 @@ def _summary_blocks(
             f"{2 * gate.policy.quantile_k} persons."
         )
     notes.extend(_magnitude_notes(ctx, winsorised, dominated, any(s in MAGNITUDE_OF for s in stats)))
+    notes.extend(extra)
     return blocks
 
 
@@ -669,18 +672,22 @@ def _numeric_variables(ctx: AnalysisContext, stmt: ast.Command, command: str) ->
 
 def _summary_rows(
     ctx: AnalysisContext, opts: dict[str, ast.Option], names: list[str], cells: np.ndarray, labels: list[str | None]
-) -> tuple[list[list[Any]], tuple[bool, bool]]:
-    """One released row per (variable, cell); ``labels[i]`` names cell i (None: a single cell)."""
+) -> tuple[list[list[Any]], tuple[bool, bool, tuple[str, ...]]]:
+    """One released row per (variable, cell); ``labels[i]`` names cell i (None: a single cell).
+    The flags say whether values were winsorised or cells dominated, and carry the gate's extra
+    notes (e.g. the down-weighting of persons with many rows)."""
     gate = ctx.gate
     stats = ("mean", "sd") + (("gini",) if "gini" in opts else ())
     rows = []
     winsorised = dominated = False
+    extra: list[str] = []
     for name in names:
         values = _numeric(ctx, name)
         mags = gate.protect_magnitudes(cells, len(labels), values, ctx.contributors, variable=name, population=values, stats=stats)
         quants, _ = gate.protect_quantiles(cells, len(labels), values, ctx.contributors, SUMMARY_PROBS)
         winsorised |= mags.winsorised
         dominated |= mags.dominated
+        extra.extend(n for n in mags.notes if n not in extra)
         ns = _unit_ns(ctx, cells, len(labels), values, mags.n)
         for i, label in enumerate(labels):
             m, q = mags.values[i], quants[i]
@@ -690,7 +697,7 @@ def _summary_rows(
             if "iqr" in opts:
                 row.append(_iqr(q[0.25], q[0.75], gate.policy.quantile_digits))
             rows.append(row)
-    return rows, (winsorised, dominated)
+    return rows, (winsorised, dominated, tuple(extra))
 
 
 def _unit_ns(ctx: AnalysisContext, cells: np.ndarray, n_cells: int, values: np.ndarray, ns: list[int | str]) -> list[int | str]:
@@ -709,7 +716,7 @@ def _unit_ns(ctx: AnalysisContext, cells: np.ndarray, n_cells: int, values: np.n
 
 
 def _release_summary(
-    ctx: AnalysisContext, opts: dict[str, ast.Option], stub: list[str], rows: list[list[Any]], flags: tuple[bool, bool]
+    ctx: AnalysisContext, opts: dict[str, ast.Option], stub: list[str], rows: list[list[Any]], flags: tuple[bool, bool, tuple[str, ...]]
 ) -> Result:
     pol = ctx.gate.policy
     columns = stub + SUMMARY_COLUMNS[1:] + (["Gini"] if "gini" in opts else []) + (["IQR"] if "iqr" in opts else [])
@@ -721,7 +728,15 @@ def _release_summary(
     ]
     if ctx.contributors.person_id is None:
         notes.insert(1, units_note(ctx))
+    elif not ctx.gate.disjoint(ctx.contributors):
+        notes.insert(
+            1,
+            "Several rows per person: N counts distinct persons (the number of rows is not shown, as it "
+            "would tell how many rows a person has); mean, sd and percentiles are computed over the rows, "
+            f"and each percentile averages the values of at least {pol.quantile_k} different persons.",
+        )
     notes.extend(_magnitude_notes(ctx, flags[0], flags[1], True))
+    notes.extend(flags[2])
     data = {"title": ctx.command, "columns": columns, "rows": rows, "stats": {}}
     protections = ["cell-key noise", "threshold", "winsorisation", "dominance", "micro-aggregation"]
     cells = len(rows) * (len(columns) - len(stub))

@@ -57,6 +57,7 @@ def ci(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     digits = gate.policy.model_digits
     rows = []
     winsorised = False
+    extra: list[str] = []
     selected = _selected(ctx)
     for name, span in _names(ctx, stmt, command):
         values = numeric_values(ctx, name, span, command)
@@ -64,6 +65,7 @@ def ci(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
         rel = gate.protect_magnitudes(cells, 1, values, ctx.contributors, variable=name,
                                       population=values, stats=("mean", "sd"))
         winsorised |= rel.winsorised
+        extra.extend(n for n in rel.notes if n not in extra)
         n, mean, sd = rel.n[0], rel.values[0]["mean"], rel.values[0]["sd"]
         if isinstance(n, str) or n == 0 or isinstance(mean, str) or sd is None or isinstance(sd, str):
             mark = n if isinstance(n, str) else (mean if isinstance(mean, str) else None)
@@ -78,6 +80,7 @@ def ci(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
              "computed from the released values."]
     if winsorised:
         notes.append("Values were winsorised at the population percentiles of the data owner's policy.")
+    notes.extend(extra)
     data = {"title": "Confidence intervals of means", "level": level,
             "columns": ["Variable", "Obs", "Mean", "Std. err.", f"[{level:g}% conf.", "interval]"],
             "rows": rows, "stats": {}}

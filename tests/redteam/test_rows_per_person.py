@@ -230,6 +230,7 @@ def test_a20_a_mean_over_rows_does_not_give_away_the_row_count(store: Path) -> N
     does not depend on K, and the attacker's formula returns about 2, never 40 — whatever the
     noise draw (its scale is 10 % of the largest person's contribution divided by ~2 700)."""
     (summary,) = _attack(store, MIDDLE, "a20-rowmean")
+    assert any(note.startswith("A few persons with many rows are weighted down") for note in summary.notes)
     mean = number(summary.data["rows"][0][2])
     n_a = int((_spells()["value"] == "A").sum())
     estimate = None if mean is None or mean == 2 else (120 - mean * (n_a + 12)) / (mean - 2)
