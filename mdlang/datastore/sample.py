@@ -33,6 +33,8 @@ SAMPLE_NAMES = ("no.ssb.fdb", "no.bergen.helseprofil")
 ENV_VAR = "MDLANG_SAMPLE_DIR"
 
 Progress = Callable[[str, int, int], None]
+#: A variable handed over whole with more rows than this is not built ahead of the writer.
+BIG_FRAME_ROWS = 8_000_000
 
 
 def _cache_home() -> Path:
@@ -59,47 +61,99 @@ def is_built(root: str | os.PathLike) -> bool:
 
 
 def _prefetched(items: Iterable, depth: int = 1) -> Iterator:
-    """Run ``items`` in a helper thread, ``depth`` items ahead of the consumer.
+    """Run ``items`` in a helper thread, a little ahead of the consumer.
 
-    Generating the next variable (numpy) overlaps with writing the current one (Parquet and
-    zstd release the GIL), which nearly halves the build time on two cores. The order of items
-    and every value are unchanged, so builds stay byte-identical.
+    Generating the next variable or chunk (numpy) overlaps with writing the current one (Parquet
+    and zstd release the GIL), which nearly halves the build time on two cores. A variable given
+    as an iterable of chunks is built chunk by chunk in the helper thread too, at most ``depth``
+    chunks ahead, so memory stays bounded. The order of items and every value are unchanged, so
+    builds stay byte-identical.
     """
     import queue
     import threading
 
+    import pandas as pd
+
     q: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
-    done = object()
+    finished = [0]  # items the consumer has finished (written), counted by the consumer
+
+    def put(message: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(message, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
 
     def produce() -> None:
         try:
-            for item in items:
-                while not stop.is_set():
-                    try:
-                        q.put(("item", item), timeout=0.2)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+            for sent, (meta, data) in enumerate(items, 1):
+                if isinstance(data, pd.DataFrame):
+                    if not put(("whole", meta, data)):
+                        return
+                    if len(data) > BIG_FRAME_ROWS:
+                        # a big frame is written before the next item is made: two of them
+                        # at once would double the peak memory of a national-scale build
+                        del data
+                        while finished[0] < sent and not stop.is_set():
+                            time.sleep(0.02)
+                    continue
+                if not put(("begin", meta, None)):
                     return
-            q.put(("end", done))
+                for chunk in data:
+                    if not put(("chunk", None, chunk)):
+                        return
+                if not put(("end", None, None)):
+                    return
+            put(("done", None, None))
         except BaseException as exc:  # handed to the consumer, which re-raises it
-            q.put(("error", exc))
+            put(("error", None, exc))
+
+    def take() -> tuple:
+        kind, meta, data = q.get()
+        if kind == "error":
+            raise data
+        return kind, meta, data
+
+    def chunks() -> Iterator:
+        while True:
+            kind, _, data = take()
+            if kind == "end":
+                return
+            yield data
 
     worker = threading.Thread(target=produce, name="mdlang-sample", daemon=True)
     worker.start()
     try:
         while True:
-            kind, item = q.get()
-            if kind == "end":
+            kind, meta, data = take()
+            if kind == "done":
                 return
-            if kind == "error":
-                raise item
-            yield item
+            if kind == "whole" and len(data) > BIG_FRAME_ROWS:
+                # handed over as a one-chunk iterable, so that nothing here or in the caller's
+                # loop variable keeps the frame alive once it has been written
+                holder = [data]
+                del data
+                yield meta, _handed_over(holder)
+            elif kind == "whole":
+                yield meta, data
+                del data
+            else:
+                body = chunks()
+                yield meta, body
+                for _ in body:  # a consumer that stopped early: skip the rest of the variable
+                    pass
+            finished[0] += 1
     finally:
         stop.set()
         worker.join()
+
+
+def _handed_over(holder: list) -> Iterator:
+    """Yield the one frame in ``holder``, keeping no reference to it afterwards."""
+    yield holder.pop()
 
 
 def _counted(items: Iterable, name: str, total: int, progress: Progress | None) -> Iterator:

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mdlang.datastore import sample
-from mdlang.datastore.samplegen import frames, income
+from mdlang.datastore.samplegen import amounts, frames, income
 
 PERSONS = 3_000
 SEED = 77
@@ -27,6 +27,8 @@ def test_chunked_build_stores_the_same_rows_and_metadata(tmp_path, monkeypatch):
     monkeypatch.setattr(frames, "EAGER_LIMIT", 1_000)
     monkeypatch.setattr(frames, "CHUNK_ROWS", 2_500)
     monkeypatch.setattr(income, "EAGER_LIMIT", 1_000)
+    monkeypatch.setattr(amounts, "CHUNK_PERSONS", 200)
+    monkeypatch.setattr(amounts, "MEMORY_BUDGET", 20_000)  # the rest is spilled to disk
     chunked = tmp_path / "chunked"
     sample.build_sample(chunked, PERSONS, SEED)
 

@@ -38,10 +38,19 @@ SOSBAK = simple(
     "1=Foreldre med grunnskole|2=Foreldre med videregående|3=Foreldre med kort høyere utdanning|"
     "4=Foreldre med lang høyere utdanning|9=Uoppgitt"
 )
-PERSONKODE = simple("1=Hovedperson|2=Ektefelle, partner eller samboer|3=Barn|4=Annen person")
+PERSONKODE = simple(
+    "1=Referanseperson (eldste partner)|2=Ektefelle, partner eller samboer (yngste partner)|"
+    "3=Barn|4=Uoppgitt"
+)
+#: SSB's parstatus codes (BEFOLKNING_PARSTATUS): couples by kind, children by their family.
 PARSTATUS = simple(
-    "0=Ikke i par|1=Gift|2=Registrert partner|3=Samboer med felles barn|4=Samboer uten felles barn|"
-    "5=Gift, bor ikke sammen|6=Separert|7=Skilt, bor alene|8=Enke/enkemann|9=Uoppgitt"
+    "0=Ikke i familie med par (enslig eller barn av enslig)|1=Ektefelle i par av ulikt kjønn|"
+    "2=Ektefelle i par av likt kjønn eller registrert partner|3=Samboer med felles barn|"
+    "5=Samboer uten felles barn, par av ulikt kjønn, samme par som året før|"
+    "6=Samboer uten felles barn, par av ulikt kjønn, nytt par med felles flyttedato|"
+    "7=Samboer uten felles barn, par av ulikt kjønn, nytt par med ulik flyttedato|"
+    "8=Barn i familie med par|p=Imputert par (adresse med tre eller flere husholdninger)|"
+    "u=Imputert par av unge enslige"
 )
 HUSHTYPE = simple(
     "1=Aleneboende|2=Par uten hjemmeboende barn|3=Par med hjemmeboende barn|"
@@ -209,17 +218,25 @@ def country_code_list() -> tuple[Code, ...]:
     return tuple(sorted(codes[:287], key=lambda c: c.code))
 
 
-#: Family types (BEFOLKNING_REGSTAT_FAMTYP): couple kind × children's age, SSB-shaped codes.
+#: Family types (BEFOLKNING_REGSTAT_FAMTYP): SSB's 25 types of the standard for grouping families
+#: (one-person families, couples and lone parents with children 0–5 / 6–17, couples without
+#: children by the eldest partner's age, families with adult children, other families).
 FAMTYP = simple(
-    "1.1.1=Ektepar uten barn|1.1.2=Ektepar med barn 0–5 år|1.1.3=Ektepar med yngste barn 6–17 år|"
-    "1.1.4=Ektepar med yngste barn 18 år og over|1.2.1=Registrerte partnere uten barn|"
-    "1.2.2=Registrerte partnere med barn|1.3.1=Samboerpar uten barn|1.3.2=Samboerpar med barn 0–5 år|"
-    "1.3.3=Samboerpar med yngste barn 6–17 år|1.3.4=Samboerpar med yngste barn 18 år og over|"
-    "2.1.1=Mor med barn 0–5 år|2.1.2=Mor med yngste barn 6–17 år|2.1.3=Mor med yngste barn 18 år og over|"
-    "2.2.1=Far med barn 0–5 år|2.2.2=Far med yngste barn 6–17 år|2.2.3=Far med yngste barn 18 år og over|"
-    "3.1.1=Enslig mann under 30 år|3.1.2=Enslig mann 30–66 år|3.1.3=Enslig mann 67 år og over|"
-    "3.2.1=Enslig kvinne under 30 år|3.2.2=Enslig kvinne 30–66 år|3.2.3=Enslig kvinne 67 år og over|"
-    "4.1.1=Barn i institusjon|4.2.1=Person uten fast bosted|9.9.9=Uoppgitt"
+    "1.1.1=Enpersonfamilie, under 30 år|1.1.2=Enpersonfamilie, 30–44 år|"
+    "1.1.3=Enpersonfamilie, 45–66 år|1.1.4=Enpersonfamilie, 67 år og over|"
+    "2.1.1=Ektepar med små barn (yngste barn 0–5 år)|2.1.2=Ektepar med store barn (yngste barn 6–17 år)|"
+    "2.2.1=Samboerpar med små barn (yngste barn 0–5 år)|"
+    "2.2.2=Samboerpar med store barn (yngste barn 6–17 år)|"
+    "2.3.1=Mor med små barn (yngste barn 0–5 år)|2.3.2=Mor med store barn (yngste barn 6–17 år)|"
+    "2.4.1=Far med små barn (yngste barn 0–5 år)|2.4.2=Far med store barn (yngste barn 6–17 år)|"
+    "3.1.1=Ektepar uten barn, eldste under 30 år|3.1.2=Ektepar uten barn, eldste 30–44 år|"
+    "3.1.3=Ektepar uten barn, eldste 45–66 år|3.1.4=Ektepar uten barn, eldste 67 år og over|"
+    "3.1.5=Samboerpar uten barn, eldste under 30 år|3.1.6=Samboerpar uten barn, eldste 30–44 år|"
+    "3.1.7=Samboerpar uten barn, eldste 45–66 år|3.1.8=Samboerpar uten barn, eldste 67 år og over|"
+    "3.2.1=Ektepar med voksne barn (yngste barn 18 år og over)|"
+    "3.2.2=Samboerpar med voksne barn (yngste barn 18 år og over)|"
+    "3.3.1=Mor med voksne barn (yngste barn 18 år og over)|"
+    "3.3.2=Far med voksne barn (yngste barn 18 år og over)|3.4.1=Andre familier"
 )
 
 #: Vehicle group codes (KJORETOY_KJT_GRUP): EU technical classes plus Norwegian groups.

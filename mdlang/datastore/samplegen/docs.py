@@ -28,12 +28,31 @@ children of Helseprofil are persons of the register. Build them with `mdlang sam
 
 How the population is made: persons are born, age, die, emigrate and immigrate between 1990 and
 2025, across all of Norway's 357 municipalities (2024 numbering) with Bergen (4601) at realistic
-scale (about 100 000 residents, 50 000 elsewhere, by default). Couples form and split; children
+scale (about 100 000 residents, 50 000 elsewhere, by default; larger samples keep about that
+many Bergen residents until Bergen's real share of Norway, about 5 %, is reached, as it is at
+`--persons 5500000`). Couples form and split; children
 link to their real mother and father; children live with their mother, partners with each other.
 Education follows the parents (one latent factor per person), income rises with age to mid-life
-and with education, differs by sex, and is strongly correlated from year to year. Vestland's
-municipalities carry their pre-2020 numbers (Hordaland 12xx, Sogn og Fjordane 14xx) before
-1 January 2020; other regions carry their 2024 numbers over the whole period (a simplification).
+and with education, differs by sex, and is strongly correlated from year to year.
+
+Municipality numbers follow SSB's classification in three periods, with validity dates in the
+code list: until 31 December 2019 every county has its pre-reform numbers (e.g. Bergen 1201,
+Skedsmo 0231, Tromsø 1902), in 2020–2023 the numbers after the regional reform (Bergen 4601,
+Lillestrøm 3030, Tromsø 5401), and from 2024 the numbers after Viken, Vestfold og Telemark and
+Troms og Finnmark were split and Haram left Ålesund (Lillestrøm 3205, Tromsø 5501). So an import
+at 2018-12-31 shows the 2019 numbers for everyone. A person living before 2020 in a 2024
+municipality formed by a merger is given one of the merged municipalities. Changes before 2020
+(the Trøndelag merger of 2018, the mergers of 2017–2018) are not modelled: the 2019 numbers serve
+the whole period before 2020. Family type (BEFOLKNING_REGSTAT_FAMTYP), pair status
+(BEFOLKNING_PARSTATUS) and person code (BEFOLKNING_REGSTAT_PERSONKODE) use SSB's codes; children
+of 18 and over are not modelled as living with their parents, so the family types with adult
+children (3.2.x, 3.3.x), "other families" (3.4.1) and the imputed pairs of pair status (`p`, `u`)
+do not occur. Bergen's bydeler are coded 01–08 in Helseprofil.
+
+Building at national scale (`mdlang sample-data --persons 5500000`): the income variables are
+computed one year at a time, every component once, and held compactly (a bit mask and 32-bit
+values per year, spilled to a temporary folder past 512 MB) until each variable is written;
+rows are produced in person-id order so the writer need not sort them.
 Status variables of ARBLONN are published twice a year (16 March and 16 September, plus the
 first date) rather than monthly, to keep the sample small. Date-valued LONG variables
 (BEFOLKNING_DOEDS_DATO, BEFOLKNING_FORSTDATO, ARBLONN_ARB_START) hold days since 1970-01-01.

@@ -18,6 +18,8 @@ from mdlang.datastore.samplegen.randomness import stream
 from mdlang.datastore.samplegen.world import World, birth_year
 
 FIRST_YEAR, LAST_YEAR = 1990, 2025
+#: Full-time shares are kept from this year on only (the jobs of :mod:`.jobs` start then).
+FTE_FIRST_YEAR = 2015
 ABSENT, EMPLOYED, UNEMPLOYED, DISABLED, STUDENT, RETIRED, INACTIVE, CHILD = range(8)
 EDU_PREMIUM = np.array([-0.3, -0.3, -0.25, -0.15, 0.0, 0.05, 0.2, 0.42, 0.55])
 
@@ -38,7 +40,7 @@ class Economy:
 
     state: np.ndarray
     wage: np.ndarray
-    fte: np.ndarray  # full-time equivalent share in the year, 0–1
+    fte: np.ndarray  # full-time equivalent share in year FTE_FIRST_YEAR + t, 0–1
     career: np.ndarray  # a person's typical full-time wage relative to the average
 
     def t(self, year: int) -> int:
@@ -58,7 +60,7 @@ def economy(world: World) -> Economy:
         ny = years.size
         state = np.zeros((ny, n), np.int8)
         wage = np.zeros((ny, n), np.float32)
-        fte = np.zeros((ny, n), np.float32)
+        fte = np.zeros((LAST_YEAR - FTE_FIRST_YEAR + 1, n), np.float32)
         person = rng.normal(0, 0.22, n) + 0.18 * pop.z
         parttimer = rng.random(n) < np.where(pop.female, 0.32, 0.12)
         disabled_from = np.where(
@@ -113,7 +115,8 @@ def economy(world: World) -> Economy:
             annual = np.where(working, np.exp(logw) * share, 0.0)
             state[t] = st
             wage[t] = np.round(annual, -2)
-            fte[t] = np.where(working, share, 0)
+            if year >= FTE_FIRST_YEAR:
+                fte[year - FTE_FIRST_YEAR] = np.where(working, share, 0)
         career = np.exp(person + EDU_PREMIUM[ed.level] - 0.12 * pop.female)
         return Economy(state, wage, fte, career)
 

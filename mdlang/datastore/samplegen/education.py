@@ -17,6 +17,7 @@ from mdlang.datastore.samplegen.catalogue import metadata
 from mdlang.datastore.samplegen.dates import NEVER, day, ymd
 from mdlang.datastore.samplegen.frames import codes_of, frame
 from mdlang.datastore.samplegen.randomness import stream
+from mdlang.datastore.samplegen.spells import pair_order
 from mdlang.datastore.samplegen.world import World, birth_year
 
 #: Age at completing each NUS level (level → typical age).
@@ -217,7 +218,7 @@ def _courses(world: World, ed: Education) -> Iterator:
     )
     who_a, start_a, stop_a, nus_a = who_a[keep], start_a[keep], stop_a[keep], nus_a[keep]
     stop_a = np.where(stop_a > day("2024-09-01"), NEVER, stop_a)
-    order = np.lexsort((start_a, who_a))
+    order = pair_order(who_a, start_a)
     who_a, start_a, stop_a, nus_a = who_a[order], start_a[order], stop_a[order], nus_a[order]
     kid = 50_000_000 + np.arange(who_a.size, dtype=np.int64) * 3 + (world.seed % 3)
     yield metadata("NUDB_KURS_FNR", link_unit_type="PERSON"), frame(kid, pop.pid[who_a])

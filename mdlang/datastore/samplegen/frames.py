@@ -52,7 +52,10 @@ def status(parts: Sequence[tuple[np.ndarray, np.ndarray, int]]) -> pd.DataFrame 
     if not parts:
         return frame(EMPTY, EMPTY, EMPTY, EMPTY)
     if sum(p[0].size for p in parts) > EAGER_LIMIT:
-        return periodic([(i, v, d, d) for i, v, d in parts])
+        spans = [(i, v, d, d) for i, v, d in parts]
+        if isinstance(parts, list):
+            parts.clear()  # the caller's list no longer pins the unsorted arrays
+        return periodic(spans)
     parts = [_by_id(*p) for p in parts]
     ids = np.concatenate([p[0] for p in parts])
     # parts are now sorted runs: the stable (run-merging) sort keeps date order within a unit
@@ -72,7 +75,14 @@ def periodic(parts: Sequence[tuple[np.ndarray, object, int, int]]) -> Iterator[p
     id range from each part and orders them stably by id, so rows are ordered by (unit_id, start)
     exactly as one big stable sort would order them.
     """
-    ordered = [(*_by_id(ids, vals), start, stop) for ids, vals, start, stop in parts]
+    ordered = list(parts)
+    if isinstance(parts, list):
+        parts.clear()  # the caller's list no longer pins the unsorted arrays
+    for k in range(len(ordered)):
+        # one part at a time: each unsorted part is released as its sorted copy replaces it
+        ids, vals, start, stop = ordered[k]
+        ordered[k] = (*_by_id(ids, vals), start, stop)
+        del ids, vals
     total = sum(p[0].size for p in ordered)
     nonempty = [p[0] for p in ordered if p[0].size]
     return _chunked(ordered, total, nonempty)

@@ -21,19 +21,18 @@ from mdlang.datastore.samplegen.codelists import simple
 from mdlang.datastore.samplegen.dates import age_at, day, ymd
 from mdlang.datastore.samplegen.frames import codes_of, frame, status
 from mdlang.datastore.samplegen.household import dwelling, snapshot
-from mdlang.datastore.samplegen.income import components
+from mdlang.datastore.samplegen.income import LOW_INCOME_YEARS, low_income
 from mdlang.datastore.samplegen.kommuner import kommuner
 from mdlang.datastore.samplegen.persons import partner_at, yearly
 from mdlang.datastore.samplegen.randomness import stream
 from mdlang.datastore.samplegen.residence import BYDELER
+from mdlang.datastore.samplegen.spells import pair_order
 from mdlang.datastore.samplegen.world import World
 
 NAME = "no.bergen.helseprofil"
 UNIT = "BK_HELSESTASJONSKONSULTASJON"
 FIRST, LAST = day("2010-01-01"), day("2024-12-31")
 EXCL_6W, EXCL_6M, LANGUAGE_FOLLOW_UP = 0.736, 0.189, 0.10
-#: Low income: household income per consumption unit under this share of the median.
-LOW_INCOME_SHARE = 0.5
 DESCRIPTION = (
     "Syntetisk utgave av Helseprofil 0-20, Bergen kommunes journal for helsestasjon og "
     "skolehelsetjeneste, generert av mdlang for barna i Bergen i det syntetiske registeret "
@@ -239,7 +238,7 @@ def visits(world: World, ch: Children) -> Visits:
         on = valid & (res.start[jj] <= date) & (res.stop[jj] > date)
         where[on] = res.val[jj[on]]
     keep = where == kommuner().bergen
-    order = np.lexsort((date[keep], c[keep]))
+    order = pair_order(c[keep], date[keep])
     return Visits(c[keep][order], k[keep][order], date[keep][order])
 
 
@@ -458,7 +457,6 @@ def _person_variables(world: World, ch: Children, v: Visits, zb, weight, height)
     # Household conditions from the register: crowding and low income for children under 18 in Bergen.
     bergen = kommuner().bergen
     crowd, low = [], []
-    comps = components(world)
     for d in yearly("2015-01-01", "2024-01-01"):
         s = snapshot(world, d)
         kids = ch.idx[
@@ -467,17 +465,15 @@ def _person_variables(world: World, ch: Children, v: Visits, zb, weight, height)
             & (world.residence.at(d, pop.n)[ch.idx] == bergen)
         ]
         crowd.append((pop.pid[kids], yes(dwelling(world, d)["crowded"][kids]), d))
-    for year in range(2010, 2024):
-        eu = comps.get(year, "hush_ies_eu")
+    first, last = LOW_INCOME_YEARS
+    for year in range(first, last + 1):
         d = int(ymd(year, 12, 31))
-        present = pop.present(d)
-        adults_median = np.median(eu[present & (eu > 0)]) if np.any(present & (eu > 0)) else 0.0
         kids = ch.idx[
-            present[ch.idx]
+            pop.present(d)[ch.idx]
             & (age_at(pop.birth[ch.idx], d) < 18)
             & (world.residence.at(d, pop.n)[ch.idx] == bergen)
         ]
-        low.append((pop.pid[kids], yes(eu[kids] < LOW_INCOME_SHARE * adults_median), d))
+        low.append((pop.pid[kids], yes(low_income(world, year)[kids]), d))
     dates_c = tuple(p[2] for p in crowd)
     dates_l = tuple(p[2] for p in low)
     yield (

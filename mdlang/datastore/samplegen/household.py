@@ -20,16 +20,15 @@ from mdlang.datastore.samplegen.frames import codes_of, status
 from mdlang.datastore.samplegen.persons import (
     bergen_index,
     kommune_index_at,
-    marital_spells,
     partner_at,
     yearly,
 )
 from mdlang.datastore.samplegen.residence import BYDEL_CROWDED
-from mdlang.datastore.samplegen.world import World
+from mdlang.datastore.samplegen.world import World, pid_order
 
 #: Above this many persons only KEEP_LARGE snapshots are cached.
 LARGE = 1_000_000
-KEEP_LARGE = 3
+KEEP_LARGE = 2
 
 
 @dataclass
@@ -81,30 +80,91 @@ def snapshot(world: World, when: int) -> Snapshot:
     return snap
 
 
+def _age_group(age: np.ndarray) -> np.ndarray:
+    """0–3 for under 30, 30–44, 45–66 and 67 years or over (SSB's family-statistics groups)."""
+    return np.searchsorted(np.array([30, 45, 67]), age, side="right")
+
+
 def _famtyp(world: World, s: Snapshot, when: int) -> np.ndarray:
-    """Index into FAMTYP per person (the family's type)."""
+    """Index into FAMTYP per person: the type of the person's family (SSB's 25 family types)."""
     pop = world.pop
     at = {c.code: i for i, c in enumerate(cl.FAMTYP)}
     head = np.maximum(s.famnr, 0)
-    couple = s.partner[head] >= 0
+    partner = s.partner[head]
+    couple = partner >= 0
     married = partner_at(world, when, True)[head] >= 0
-    yk = s.youngest
-    kid_part = np.where(s.kids == 0, 0, np.where(yk <= 5, 1, 2))
-    out = np.full(pop.n, at["9.9.9"], np.int64)
-    cpl = couple & married
-    out[cpl] = at["1.1.1"] + kid_part[cpl]
-    coh = couple & ~married
-    out[coh] = at["1.3.1"] + kid_part[coh]
-    single = ~couple
+    small = s.youngest <= 5  # the youngest child under 18 is 0–5 years old
+    with_kids = s.kids > 0
+    eldest = np.where(couple, np.maximum(s.age[head], s.age[np.maximum(partner, 0)]), s.age[head])
+    grp = _age_group(eldest)
     hf = pop.female[head]
-    par = single & (s.kids > 0)
-    out[par & hf] = np.where(yk[par & hf] <= 5, at["2.1.1"], at["2.1.2"])
-    out[par & ~hf] = np.where(yk[par & ~hf] <= 5, at["2.2.1"], at["2.2.2"])
-    alone = single & (s.kids == 0)
-    ha = s.age[head]
-    grp = np.where(ha < 30, 0, np.where(ha < 67, 1, 2))
-    out[alone] = np.where(hf[alone], at["3.2.1"], at["3.1.1"]) + grp[alone]
+    out = np.full(pop.n, at["3.4.1"], np.int64)
+    kid_step = np.where(small, 0, 1)
+    for mask, first in (
+        (couple & married & with_kids, "2.1.1"),
+        (couple & ~married & with_kids, "2.2.1"),
+        (~couple & with_kids & hf, "2.3.1"),
+        (~couple & with_kids & ~hf, "2.4.1"),
+    ):
+        out[mask] = at[first] + kid_step[mask]
+    for mask, first in (
+        (couple & married & ~with_kids, "3.1.1"),
+        (couple & ~married & ~with_kids, "3.1.5"),
+        (~couple & ~with_kids, "1.1.1"),
+    ):
+        out[mask] = at[first] + grp[mask]
     return out
+
+
+def _union_start(world: World, when: int) -> np.ndarray:
+    """Per person: the first day of the union they live in on ``when`` (-1 when none)."""
+    u = world.unions
+    act = (u.start <= when) & (u.end > when)
+    out = np.full(world.pop.n, -1, np.int64)
+    out[u.woman[act]] = u.start[act]
+    out[u.man[act]] = u.start[act]
+    return out
+
+
+def _parstatus(world: World, s: Snapshot, when: int) -> np.ndarray:
+    """Index into PARSTATUS per person (SSB's codes: couples by kind, children by their family)."""
+    pop = world.pop
+    at = {c.code: i for i, c in enumerate(cl.PARSTATUS)}
+    kids = np.flatnonzero(s.guardian >= 0)
+    common = np.zeros(pop.n, bool)
+    mothers = pop.mother[kids]
+    common[mothers[mothers >= 0]] |= (pop.father[kids] >= 0)[mothers >= 0] & (
+        pop.father[kids] == s.partner[np.maximum(mothers, 0)]
+    )[mothers >= 0]
+    in_pair = s.partner >= 0
+    married = partner_at(world, when, True) >= 0
+    shared = common | common[np.maximum(s.partner, 0)]
+    new = (when - _union_start(world, when)) < 365
+    # a new cohabitation is registered with one moving date for both in most cases
+    same_day = _hash_uniform(pop.pid, 7_919) < 0.7
+    cohab = np.where(
+        shared,
+        at["3"],
+        np.where(new, np.where(same_day, at["6"], at["7"]), at["5"]),
+    )
+    head = np.maximum(s.famnr, 0)
+    child_code = np.where(s.partner[head] >= 0, at["8"], at["0"])
+    return np.where(
+        in_pair,
+        np.where(married, at["1"], cohab),
+        np.where(s.guardian >= 0, child_code, at["0"]),
+    )
+
+
+def _personkode(world: World, s: Snapshot) -> np.ndarray:
+    """Index into PERSONKODE: reference person (the elder partner or the single adult), the
+    younger partner, or a child."""
+    pop = world.pop
+    partner = np.maximum(s.partner, 0)
+    older = (pop.birth < pop.birth[partner]) | (
+        (pop.birth == pop.birth[partner]) & (pop.pid < pop.pid[partner])
+    )
+    return np.where(s.guardian >= 0, 2, np.where(s.partner >= 0, np.where(older, 0, 1), 0))
 
 
 def _hash_uniform(key: np.ndarray, salt: int) -> np.ndarray:
@@ -144,47 +204,37 @@ def variables(world: World) -> Iterator:
     """Family and dwelling status variables."""
     pop = world.pop
     ids = pop.pid
+    by_id = pid_order(world)
     dates = yearly("2005-01-01", "2025-01-01")
     out: dict[str, list] = {
         k: [] for k in ("famnr", "famtyp", "antpers", "kids", "hush", "parstatus", "personkode")
     }
-    ms = marital_spells(world)
+    famtyp_codes = [c.code for c in cl.FAMTYP]
+    parstatus_codes = [c.code for c in cl.PARSTATUS]
+    personkode_codes = [c.code for c in cl.PERSONKODE]
     for d in dates:
         s = snapshot(world, d)
-        p = s.present
+        p = by_id[s.present[by_id]]  # present persons in id order
         pid = ids[p]
         out["famnr"].append((pid, ids[s.famnr[p]], d))
-        out["famtyp"].append(
-            (pid, codes_of([c.code for c in cl.FAMTYP], _famtyp(world, s, d)[p]), d)
-        )
-        out["antpers"].append((pid, s.size[p], d))
-        out["kids"].append((pid, s.kids[p], d))
-        out["hush"].append((pid, s.kids[p], d))
-        common = np.zeros(pop.n, bool)
-        kids = np.flatnonzero(s.guardian >= 0)
-        common[pop.mother[kids]] |= (pop.father[kids] >= 0) & (
-            pop.father[kids] == s.partner[pop.mother[kids]]
-        )
-        married = partner_at(world, d, True) >= 0
-        mstate = ms.at(d, pop.n, missing=0)
-        pcode = np.where(
-            s.partner >= 0,
-            np.where(married, 1, np.where(common | common[np.maximum(s.partner, 0)], 3, 4)),
-            np.where(mstate == 5, 6, np.where(mstate == 4, 7, np.where(mstate == 3, 8, 0))),
-        )
-        out["parstatus"].append((pid, codes_of([c.code for c in cl.PARSTATUS], pcode[p]), d))
-        me = np.arange(pop.n)
-        kcode = np.where(
-            s.guardian >= 0, 2, np.where(s.famnr == me, 0, np.where(s.partner >= 0, 1, 3))
-        )
-        out["personkode"].append((pid, codes_of([c.code for c in cl.PERSONKODE], kcode[p]), d))
-    yield metadata("BEFOLKNING_REGSTAT_FAMNR", link_unit_type="PERSON"), status(out["famnr"])
-    yield metadata("BEFOLKNING_REGSTAT_FAMTYP", codes=cl.FAMTYP), status(out["famtyp"])
-    yield metadata("BEFOLKNING_ANTPERS_I_REGSTAT_FAMNR"), status(out["antpers"])
-    yield metadata("BEFOLKNING_BARN_I_REGSTAT_FAMNR"), status(out["kids"])
-    yield metadata("BEFOLKNING_BARN_I_HUSH"), status(out["hush"])
-    yield metadata("BEFOLKNING_PARSTATUS", codes=cl.PARSTATUS), status(out["parstatus"])
-    yield metadata("BEFOLKNING_REGSTAT_PERSONKODE", codes=cl.PERSONKODE), status(out["personkode"])
+        out["famtyp"].append((pid, codes_of(famtyp_codes, _famtyp(world, s, d)[p]), d))
+        out["antpers"].append((pid, s.size[p].astype(np.int32), d))
+        kids = s.kids[p].astype(np.int16)
+        out["kids"].append((pid, kids, d))
+        out["hush"].append((pid, kids, d))
+        out["parstatus"].append((pid, codes_of(parstatus_codes, _parstatus(world, s, d)[p]), d))
+        out["personkode"].append((pid, codes_of(personkode_codes, _personkode(world, s)[p]), d))
+        del s, p, pid, kids
+    yield metadata("BEFOLKNING_REGSTAT_FAMNR", link_unit_type="PERSON"), status(out.pop("famnr"))
+    yield metadata("BEFOLKNING_REGSTAT_FAMTYP", codes=cl.FAMTYP), status(out.pop("famtyp"))
+    yield metadata("BEFOLKNING_ANTPERS_I_REGSTAT_FAMNR"), status(out.pop("antpers"))
+    yield metadata("BEFOLKNING_BARN_I_REGSTAT_FAMNR"), status(out.pop("kids"))
+    yield metadata("BEFOLKNING_BARN_I_HUSH"), status(out.pop("hush"))
+    yield metadata("BEFOLKNING_PARSTATUS", codes=cl.PARSTATUS), status(out.pop("parstatus"))
+    yield (
+        metadata("BEFOLKNING_REGSTAT_PERSONKODE", codes=cl.PERSONKODE),
+        status(out.pop("personkode")),
+    )
     yield from _boforhold(world)
 
 
@@ -203,15 +253,16 @@ def _boforhold(world: World) -> Iterator:
     )
     out: dict[str, list] = {k: [] for k in names}
     btypes = [c.code for c in cl.BYGNINGSTYPE]
+    by_id = pid_order(world)
     for d in dates:
         s = snapshot(world, d)
         dw = dwelling(world, d)
-        p = s.present
+        p = by_id[s.present[by_id]]
         pid = ids[p]
-        out["BRUKSAREAL"].append((pid, dw["area"][p], d))
-        out["BYGGEAAR"].append((pid, dw["built"][p], d))
+        out["BRUKSAREAL"].append((pid, dw["area"][p].astype(np.int32), d))
+        out["BYGGEAAR"].append((pid, dw["built"][p].astype(np.int16), d))
         out["BYGNINGSTYPE"].append((pid, codes_of(btypes, dw["btype"][p]), d))
-        out["ANTALL_ROM"].append((pid, dw["rooms"][p], d))
+        out["ANTALL_ROM"].append((pid, dw["rooms"][p].astype(np.int16), d))
         out["BRUKSENHETSTYPE"].append(
             (pid, codes_of(["B", "U", "A"], np.where(dw["btype"][p] == 4, 1, 0)), d)
         )
@@ -236,5 +287,5 @@ def _boforhold(world: World) -> Iterator:
     for k in names:
         yield (
             metadata(f"BOFORHOLD_{k}", codes=code_lists.get(k), unit_of_measure=units.get(k)),
-            status(out[k]),
+            status(out.pop(k)),
         )

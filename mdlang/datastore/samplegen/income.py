@@ -2,6 +2,11 @@
 
 Every amount is derived from the activity and wage panels of :mod:`.economy` and the families of
 :mod:`.household`; like SSB's income variables, persons with a zero amount have no row.
+
+The amounts are computed one year at a time, every component of a year once (wages, transfers,
+taxes and the household sums derived from them), and each variable's rows of that year are held
+compactly by :class:`.amounts.YearlyAmounts` until the variable is written. This keeps the cost
+of the 28 variables close to that of one pass over the years, at any population size.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from mdlang.datastore.samplegen import amounts
 from mdlang.datastore.samplegen.catalogue import catalogue, metadata
 from mdlang.datastore.samplegen.dates import year_of, ymd
 from mdlang.datastore.samplegen.economy import (
@@ -23,10 +29,10 @@ from mdlang.datastore.samplegen.economy import (
     economy,
     grunnbelop,
 )
-from mdlang.datastore.samplegen.frames import EAGER_LIMIT, frame, periodic
+from mdlang.datastore.samplegen.frames import frame
 from mdlang.datastore.samplegen.household import snapshot
 from mdlang.datastore.samplegen.randomness import stream
-from mdlang.datastore.samplegen.world import World, birth_year
+from mdlang.datastore.samplegen.world import World, birth_year, pid_order
 
 #: variable → component it reports (see :func:`components`).
 SOURCES = {
@@ -60,33 +66,40 @@ SOURCES = {
     "INNTEKT_HUSH_IES_EU": "hush_ies_eu",
 }
 LAST_INCOME_YEAR = 2023
-#: Below this population size every component is kept for every year instead of recomputed.
-PERSIST_LIMIT = 1_000_000
-#: Components worth keeping at any size (few, and needed by many sums).
-PERSISTENT_ALWAYS = frozenset()
+#: A variable with more rows than this goes to the writer in chunks rather than as one frame.
+EAGER_LIMIT = 20_000_000
+#: Helseprofil's low-income flag: under this share of the median, in these years.
+LOW_INCOME_SHARE = 0.5
+LOW_INCOME_YEARS = (2010, 2023)
 
 
 class Components:
-    """All amounts of one year, computed on demand and kept until the year changes."""
+    """Every amount of one year, each computed once, and kept until a later year is asked for.
+
+    Entries of earlier years are dropped as soon as a later year is started (only the births of
+    the year before, which the next year's cash-for-care needs, are carried over), so at most
+    about one year of amounts is held whatever the population size.
+    """
+
+    #: Components of the previous year that later years read.
+    CARRY = frozenset({"births"})
 
     def __init__(self, world: World) -> None:
         self.world = world
-        self.year: int | None = None
-        self.memo: dict[str, np.ndarray] = {}
-        self.persist = world.pop.n <= PERSIST_LIMIT
-        self.kept: dict[tuple[int, str], np.ndarray] = {}
+        self.memo: dict[tuple[int, str], np.ndarray] = {}
 
     def get(self, year: int, name: str) -> np.ndarray:
         """Component ``name`` of ``year`` (one array over all persons)."""
-        if self.persist and (year, name) in self.kept:
-            return self.kept[(year, name)]
-        if year != self.year:
-            self.year, self.memo = year, {}
-        if name not in self.memo:
-            self.memo[name] = getattr(self, f"_{name}")(year)
-            if self.persist or name in PERSISTENT_ALWAYS:
-                self.kept[(year, name)] = self.memo[name]
-        return self.memo[name]
+        key = (year, name)
+        if key not in self.memo:
+            self._forget_before(year)
+            self.memo[key] = getattr(self, f"_{name}")(year)
+        return self.memo[key]
+
+    def _forget_before(self, year: int) -> None:
+        for y, name in list(self.memo):
+            if y < year - 1 or (y == year - 1 and name not in self.CARRY):
+                del self.memo[(y, name)]
 
     # --- helpers --------------------------------------------------------------------------
     def _u(self, year: int, purpose: str) -> np.ndarray:
@@ -361,40 +374,85 @@ def _years(name: str) -> range:
 
 
 def _resident_in(world: World, year: int) -> np.ndarray:
-    """Resident at some time during the year (cached)."""
+    """Resident at some time during the year."""
     pop = world.pop
-    return world.cached(
-        f"resident:{year}", lambda w: (pop.arrive < ymd(year + 1)) & (pop.leave > ymd(year))
-    )
+    return (pop.arrive < ymd(year + 1)) & (pop.leave > ymd(year))
+
+
+def low_income(world: World, year: int) -> np.ndarray:
+    """Per person: household income per consumption unit (EU scale) under half the median of
+    those present at the end of ``year`` with a positive amount (Helseprofil's LAVINNTEKT)."""
+    key = f"low-income:{year}"
+    if key not in world.cache:
+        _store_low_income(world, year, components(world).get(year, "hush_ies_eu"))
+    return world.cache[key]
+
+
+def _store_low_income(world: World, year: int, eu: np.ndarray) -> None:
+    present = world.pop.present(ymd(year, 12, 31))
+    ok = present & (eu > 0)
+    median = float(np.median(eu[ok])) if ok.any() else 0.0
+    world.cache[f"low-income:{year}"] = eu < LOW_INCOME_SHARE * median
+
+
+def _compute_all(world: World, store: amounts.YearlyAmounts) -> None:
+    """One pass over the years: every source of every income variable, each computed once."""
+    comps = components(world)
+    by_id = pid_order(world)
+    years: dict[int, set[str]] = {}
+    for name, source in SOURCES.items():
+        for year in _years(name):
+            years.setdefault(year, set()).add(source)
+    for year in sorted(years):
+        resident = _resident_in(world, year)[by_id]
+        for source in sorted(years[year]):
+            v = comps.get(year, source)[by_id]  # in id order
+            mask = (v != 0) & resident
+            store.put(source, year, mask, v[mask])
+            del v, mask
+        if LOW_INCOME_YEARS[0] <= year <= LOW_INCOME_YEARS[1]:
+            _store_low_income(world, year, comps.get(year, "hush_ies_eu"))
+    comps.memo.clear()
 
 
 def variables(world: World) -> Iterator:
     """Every income variable, one at a time (persons with zero are left out)."""
-    comps = components(world)
     pop = world.pop
-    for name, source in SOURCES.items():
-        e = catalogue()[name]
-        dtype = np.int64 if e.data_type.value == "LONG" else np.float64
-        # persons visited in id order, so every year's rows come out sorted by id without a sort
-        by_id = world.cached("pid_order", lambda w: np.argsort(w.pop.pid, kind="stable"))
-        parts = []
-        for year in _years(name):
-            v = comps.get(year, source)
-            keep = (v != 0) & _resident_in(world, year)
-            if pop.n * len(_years(name)) > EAGER_LIMIT:
-                rows = by_id[keep[by_id]]
+    store = amounts.YearlyAmounts()
+    try:
+        _compute_all(world, store)
+        sorted_ids = np.sort(pop.pid)
+        for name, source in SOURCES.items():
+            e = catalogue()[name]
+            dtype = np.int64 if e.data_type.value == "LONG" else np.float64
+            parts = [
+                (*store.get(source, year), int(ymd(year)), int(ymd(year + 1) - 1))
+                for year in _years(name)
+            ]
+            meta = metadata(
+                name, unit_of_measure="kroner", description="Personer med beløp 0 er utelatt."
+            )
+            rows = sum(p[1].size for p in parts)
+            chunks = (
+                frame(*c)
+                for c in amounts.year_rows(parts, sorted_ids, dtype, amounts.CHUNK_PERSONS)
+            )
+            if rows > EAGER_LIMIT:
+                yield meta, chunks
             else:
-                rows = np.flatnonzero(keep)
-            parts.append((pop.pid[rows], v[rows].astype(dtype), int(ymd(year)), int(ymd(year + 1) - 1)))
-        meta = metadata(
-            name, unit_of_measure="kroner", description="Personer med beløp 0 er utelatt."
-        )
-        if sum(p[0].size for p in parts) > EAGER_LIMIT:
-            yield meta, periodic(parts)
-            continue
-        ids = np.concatenate([p[0] for p in parts])
-        v = np.concatenate([p[1] for p in parts])
-        starts = np.concatenate([np.full(p[0].size, p[2], np.int64) for p in parts])
-        stops = np.concatenate([np.full(p[0].size, p[3], np.int64) for p in parts])
-        del parts
-        yield meta, frame(ids, v, starts, stops)
+                yield meta, _joined(list(chunks))
+            del parts, chunks
+    finally:
+        store.close()
+
+
+def _joined(chunks: list) -> object:
+    """One frame of the chunks (an empty frame when there are none)."""
+    import pandas as pd
+
+    if not chunks:
+        e = np.empty(0, np.int64)
+        return frame(e, e, e, e)
+    if len(chunks) == 1:
+        return chunks[0]
+    return pd.concat(chunks, ignore_index=True)

@@ -15,17 +15,25 @@ import numpy as np
 from mdlang.datastore.samplegen import codelists as cl
 from mdlang.datastore.samplegen.catalogue import metadata
 from mdlang.datastore.samplegen.dates import NEVER, add_years, age_at, day, ymd
-from mdlang.datastore.samplegen.economy import DISABLED, FIRST_YEAR, UNEMPLOYED, economy
+from mdlang.datastore.samplegen.economy import (
+    DISABLED,
+    FIRST_YEAR,
+    FTE_FIRST_YEAR,
+    UNEMPLOYED,
+    economy,
+)
 from mdlang.datastore.samplegen.education import education
 from mdlang.datastore.samplegen.frames import codes_of, frame, status, yes_no
 from mdlang.datastore.samplegen.income import components
 from mdlang.datastore.samplegen.persons import residence_codes, yearly
 from mdlang.datastore.samplegen.randomness import stream
-from mdlang.datastore.samplegen.spells import from_events
-from mdlang.datastore.samplegen.world import World
+from mdlang.datastore.samplegen.spells import from_events, pair_order
+from mdlang.datastore.samplegen.world import World, pid_order
 
 JOB_YEARS = range(2015, 2026)
 LAST_DAY_2025 = day("2025-09-30")
+#: Rows per chunk of the pay variables: four of the writer's row groups.
+PAY_CHUNK_ROWS = 4 << 20
 #: Occupation major group → SN2007 section most often found with it.
 NACE_OF_MAJOR = np.array(["", "M", "P", "Q", "N", "G", "A", "F", "C", "N"], dtype=object)
 
@@ -52,9 +60,10 @@ def jobs(world: World) -> Jobs:
         rng = stream(w.seed, "jobs")
         t0 = JOB_YEARS[0] - FIRST_YEAR
         wage = ec.wage[t0 : t0 + len(JOB_YEARS)]
-        fte = ec.fte[t0 : t0 + len(JOB_YEARS)]
+        f0 = JOB_YEARS[0] - FTE_FIRST_YEAR
+        fte = ec.fte[f0 : f0 + len(JOB_YEARS)]
         yi, pi = np.nonzero(wage.T.T > 0)
-        order = np.lexsort((yi, pi))
+        order = pair_order(pi, yi)
         yi, pi = yi[order], pi[order]
         new = np.ones(pi.size, bool)
         new[1:] = (pi[1:] != pi[:-1]) | (yi[1:] != yi[:-1] + 1) | (rng.random(pi.size - 1) < 0.12)
@@ -93,9 +102,9 @@ def jobs(world: World) -> Jobs:
         cum = np.cumsum(probs[grp], axis=1)
         major = (rng.random(n_jobs)[:, None] > cum).sum(axis=1) + 1
         return Jobs(
-            person,
-            year,
-            jobi,
+            person.astype(np.int32),  # compact: tens of millions of job-years at national scale
+            year.astype(np.int16),
+            jobi.astype(np.int32),
             main,
             np.concatenate([w_main, w_side]),
             np.concatenate([pct_main, pct_side]),
@@ -193,30 +202,38 @@ def variables(world: World) -> Iterator:
     frac = np.where(jb.year == 2025, 0.75, 1.0)
     noise = 1 + 0.01 * rng.standard_normal(jb.year.size)
     monthly_fte = jb.wage / np.maximum(jb.pct / 100, 0.05) / 12
+    # each amount is computed when its variable is made (seven arrays at once would be large)
     pay = {
-        "ARBLONN_LONN_EKV_IALT": (monthly_fte, 2016),
-        "ARBLONN_LONN_EKV_FMLONN": (monthly_fte * 0.93, 2016),
-        "ARBLONN_LONN_FAST": (jb.wage * 0.93 * frac, 2015),
-        "ARBLONN_LONN_FAST_INNRAPP": (jb.wage * 0.93 * frac * noise, 2015),
-        "ARBLONN_LONN_KONTANT_IMP": (jb.wage * frac, 2015),
-        "ARBLONN_LONN_TIME": (monthly_fte * 12 / 1950, 2015),
-        "ARBLONN_LONN_TIME_INNRAPP": (monthly_fte * 12 / 1950 * noise, 2015),
+        "ARBLONN_LONN_EKV_IALT": (lambda: monthly_fte, 2016),
+        "ARBLONN_LONN_EKV_FMLONN": (lambda: monthly_fte * 0.93, 2016),
+        "ARBLONN_LONN_FAST": (lambda: jb.wage * 0.93 * frac, 2015),
+        "ARBLONN_LONN_FAST_INNRAPP": (lambda: jb.wage * 0.93 * frac * noise, 2015),
+        "ARBLONN_LONN_KONTANT_IMP": (lambda: jb.wage * frac, 2015),
+        "ARBLONN_LONN_TIME": (lambda: monthly_fte * 12 / 1950, 2015),
+        "ARBLONN_LONN_TIME_INNRAPP": (lambda: monthly_fte * 12 / 1950 * noise, 2015),
     }
-    for name, (val, first) in pay.items():
-        ok = jb.year >= first
-        y = jb.year[ok]
-        stop = np.where(y == 2025, LAST_DAY_2025, ymd(y + 1) - 1)
-        yield (
-            metadata(name, unit_of_measure="kroner"),
-            frame(job_ids[jb.job[ok]], np.round(val[ok], 0), ymd(y), stop),
-        )
+    for name, (amount, first) in pay.items():
+        rows = np.flatnonzero(jb.year >= first)  # job-years in (job, year) order
+        yield metadata(name, unit_of_measure="kroner"), _pay_chunks(jb, job_ids, rows, amount)
     yield from _person_work(world, jb)
     yield from _spells(world)
+
+
+def _pay_chunks(jb: Jobs, job_ids: np.ndarray, rows: np.ndarray, amount) -> Iterator:
+    """A pay variable's rows in chunks of PAY_CHUNK_ROWS (a whole number of the writer's row
+    groups, so the file is the same as from one frame), rows already in (job, year) order."""
+    values = np.round(amount()[rows], 0)
+    for a in range(0, max(rows.size, 1), PAY_CHUNK_ROWS):
+        r = rows[a : a + PAY_CHUNK_ROWS]
+        y = jb.year[r]
+        stop = np.where(y == 2025, LAST_DAY_2025, ymd(y + 1) - 1)
+        yield frame(job_ids[jb.job[r]], values[a : a + PAY_CHUNK_ROWS], ymd(y), stop)
 
 
 def _person_work(world: World, jb: Jobs) -> Iterator:
     pop = world.pop
     main = np.flatnonzero(jb.main)
+    by_id = pid_order(world)
     hours_by = {}
     for y in JOB_YEARS:
         r = np.flatnonzero(jb.year == y)
@@ -227,7 +244,7 @@ def _person_work(world: World, jb: Jobs) -> Iterator:
         parts = []
         for d in _dates(first, months, dom):
             y = int(str(np.datetime64(d, "D"))[:4])
-            who = np.flatnonzero(hours_by[y] > 0)
+            who = by_id[(hours_by[y] > 0)[by_id]]
             who = who[pop.present(d)[who]]
             parts.append((pop.pid[who], fn(who, d, y), d))
         return metadata(name, codes=codes, unit_of_measure=unit), status(parts)
@@ -294,9 +311,9 @@ def _person_work(world: World, jb: Jobs) -> Iterator:
                 )
             )
         st = ec.state[y - FIRST_YEAR]
-        alive = np.flatnonzero(
-            pop.present(d) & (age_at(pop.birth, d) >= 15) & (age_at(pop.birth, d) <= 74)
-        )
+        alive = by_id[
+            (pop.present(d) & (age_at(pop.birth, d) >= 15) & (age_at(pop.birth, d) <= 74))[by_id]
+        ]
         code = np.select(
             [major_of[alive] > 0, st[alive] == UNEMPLOYED, st[alive] == 4], [0, 3, 4], 5
         )

@@ -1,11 +1,14 @@
-"""Norway's municipalities (kommuner) and counties (fylker) of 2024, with Vestland's history.
+"""Norway's municipalities (kommuner) and counties (fylker) in three numberings.
 
-Numbers and names are SSB's classification as of 1 January 2024. The counties and municipalities
-of Hordaland (12) and Sogn og Fjordane (14), which became Vestland (46) on 1 January 2020, are
-kept with their old numbers and the new municipality each became part of, so that residence spells
-before 2020 carry the numbers valid then (e.g. Bergen 1201 → 4601). Other regions carry their
-2024 numbers over the whole period (a simplification stated in docs/sample-datastores.md).
-The third column is a rough population in thousands, used only as a weight.
+Numbers and names follow SSB's classification in three periods: until 31 December 2019 (the
+numbers of 2019, before the regional reform), 2020–2023 (after the reform of 1 January 2020) and
+from 1 January 2024 (after Viken, Vestfold og Telemark and Troms og Finnmark were split and
+Haram left Ålesund). Residence is simulated in 2024 municipalities; each 2024 municipality knows
+its 2020–2023 number and the 2019 municipalities whose area it now covers, so a spell before 2020
+carries a number valid then (e.g. Bergen 1201 → 4601, Skedsmo 0231 → Lillestrøm 3030 → 3205).
+Earlier changes (the Trøndelag merger of 2018 and the municipal mergers of 2017–2018) are not
+modelled: the 2019 numbers serve the whole period before 2020. The third column of the 2024
+table is a rough population in thousands, used only as a weight.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from mdlang.datastore.samplegen.dates import day
 #: First day of the 2020 regional reform and of the 2024 county split.
 REFORM_2020 = day("2020-01-01")
 REFORM_2024 = day("2024-01-01")
+#: The three numbering periods: (first day, last day), open ends as None.
+PERIODS = ((None, REFORM_2020 - 1), (REFORM_2020, REFORM_2024 - 1), (REFORM_2024, None))
 
 FYLKER_2024 = {
     "03": "Oslo",
@@ -39,7 +44,39 @@ FYLKER_2024 = {
     "55": "Troms",
     "56": "Finnmark",
 }
-FYLKER_BEFORE_2020 = {"12": "Hordaland", "14": "Sogn og Fjordane"}
+FYLKER_2020 = {
+    "03": "Oslo",
+    "11": "Rogaland",
+    "15": "Møre og Romsdal",
+    "18": "Nordland",
+    "30": "Viken",
+    "34": "Innlandet",
+    "38": "Vestfold og Telemark",
+    "42": "Agder",
+    "46": "Vestland",
+    "50": "Trøndelag - Trööndelage",
+    "54": "Troms og Finnmark - Romsa ja Finnmárku",
+}
+FYLKER_BEFORE_2020 = {
+    "01": "Østfold",
+    "02": "Akershus",
+    "03": "Oslo",
+    "04": "Hedmark",
+    "05": "Oppland",
+    "06": "Buskerud",
+    "07": "Vestfold",
+    "08": "Telemark",
+    "09": "Aust-Agder",
+    "10": "Vest-Agder",
+    "11": "Rogaland",
+    "12": "Hordaland",
+    "14": "Sogn og Fjordane",
+    "15": "Møre og Romsdal",
+    "18": "Nordland",
+    "19": "Troms - Romsa",
+    "20": "Finnmark - Finnmárku",
+    "50": "Trøndelag - Trööndelage",
+}
 
 _KOMMUNER_2024 = """
 0301 Oslo 717
@@ -104,8 +141,79 @@ _KOMMUNER_2024 = """
 5628 Berlevåg 1|5630 Nordkapp 3|5632 Nesseby 1|5634 Tana 3|5636 Vardø 2
 """
 
-#: Hordaland and Sogn og Fjordane municipalities valid until 31 December 2019 → their 2020 successor.
-_VESTLAND_BEFORE_2020 = """
+#: Numbers 2020–2023 that differ from 2024 → the 2024 municipality (or municipalities) they became.
+_NUMBERS_2020 = """
+3001 Halden 3101|3002 Moss 3103|3003 Sarpsborg 3105|3004 Fredrikstad 3107|3005 Drammen 3301
+3006 Kongsberg 3303|3007 Ringerike 3305|3011 Hvaler 3110|3012 Aremark 3124|3013 Marker 3122
+3014 Indre Østfold 3118|3015 Skiptvet 3116|3016 Rakkestad 3120|3017 Råde 3112|3018 Våler 3114
+3019 Vestby 3216|3020 Nordre Follo 3207|3021 Ås 3218|3022 Frogn 3214|3023 Nesodden 3212
+3024 Bærum 3201|3025 Asker 3203|3026 Aurskog-Høland 3226|3027 Rælingen 3224|3028 Enebakk 3220
+3029 Lørenskog 3222|3030 Lillestrøm 3205|3031 Nittedal 3232|3032 Gjerdrum 3230|3033 Ullensaker 3209
+3034 Nes 3228|3035 Eidsvoll 3240|3036 Nannestad 3238|3037 Hurdal 3242|3038 Hole 3310|3039 Flå 3320
+3040 Nesbyen 3322|3041 Gol 3324|3042 Hemsedal 3326|3043 Ål 3328|3044 Hol 3330|3045 Sigdal 3332
+3046 Krødsherad 3318|3047 Modum 3316|3048 Øvre Eiker 3314|3049 Lier 3312|3050 Flesberg 3334
+3051 Rollag 3336|3052 Nore og Uvdal 3338|3053 Jevnaker 3236|3054 Lunner 3234
+3801 Horten 3901|3802 Holmestrand 3903|3803 Tønsberg 3905|3804 Sandefjord 3907|3805 Larvik 3909
+3806 Porsgrunn 4001|3807 Skien 4003|3808 Notodden 4005|3811 Færder 3911|3812 Siljan 4010
+3813 Bamble 4012|3814 Kragerø 4014|3815 Drangedal 4016|3816 Nome 4018|3817 Midt-Telemark 4020
+3818 Tinn 4026|3819 Hjartdal 4024|3820 Seljord 4022|3821 Kviteseid 4028|3822 Nissedal 4030
+3823 Fyresdal 4032|3824 Tokke 4034|3825 Vinje 4036
+5401 Tromsø 5501|5402 Harstad 5503|5403 Alta 5601|5404 Vardø 5636|5405 Vadsø 5607|5406 Hammerfest 5603
+5411 Kvæfjord 5510|5412 Tjeldsund 5512|5413 Ibestad 5514|5414 Gratangen 5516
+5415 Loabák - Lavangen 5518|5416 Bardu 5520|5417 Salangen 5522|5418 Målselv 5524|5419 Sørreisa 5526
+5420 Dyrøy 5528|5421 Senja 5530|5422 Balsfjord 5532|5423 Karlsøy 5534|5424 Lyngen 5536
+5425 Storfjord - Omasvuotna - Omasvuono 5538|5426 Gáivuotna - Kåfjord - Kaivuono 5540
+5427 Skjervøy 5542|5428 Nordreisa - Ráisa - Raisi 5544|5429 Kvænangen 5546
+5430 Guovdageaidnu - Kautokeino 5610|5432 Loppa 5616|5433 Hasvik 5618|5434 Måsøy 5620
+5435 Nordkapp 5630|5436 Porsanger - Porsáŋgu - Porsanki 5614|5437 Kárášjohka - Karasjok 5612
+5438 Lebesby 5622|5439 Gamvik 5624|5440 Berlevåg 5628|5441 Deatnu - Tana 5634
+5442 Unjárga - Nesseby 5632|5443 Båtsfjord 5626|5444 Sør-Varanger 5605
+1507 Ålesund 1508,1580
+"""
+
+#: The municipalities of 2019 → the 2024 municipality (or municipalities) covering their area.
+_NUMBERS_2019 = """
+0101 Halden 3101|0104 Moss 3103|0105 Sarpsborg 3105|0106 Fredrikstad 3107|0111 Hvaler 3110
+0118 Aremark 3124|0119 Marker 3122|0121 Rømskog 3226|0122 Trøgstad 3118|0123 Spydeberg 3118
+0124 Askim 3118|0125 Eidsberg 3118|0127 Skiptvet 3116|0128 Rakkestad 3120|0135 Råde 3112
+0136 Rygge 3103|0137 Våler 3114|0138 Hobøl 3118
+0211 Vestby 3216|0213 Ski 3207|0214 Ås 3218|0215 Frogn 3214|0216 Nesodden 3212|0217 Oppegård 3207
+0219 Bærum 3201|0220 Asker 3203|0221 Aurskog-Høland 3226|0226 Sørum 3205|0227 Fet 3205
+0228 Rælingen 3224|0229 Enebakk 3220|0230 Lørenskog 3222|0231 Skedsmo 3205|0233 Nittedal 3232
+0234 Gjerdrum 3230|0235 Ullensaker 3209|0236 Nes 3228|0237 Eidsvoll 3240|0238 Nannestad 3238
+0239 Hurdal 3242
+0301 Oslo 0301
+0402 Kongsvinger 3401|0403 Hamar 3403|0412 Ringsaker 3411|0415 Løten 3412|0417 Stange 3413
+0418 Nord-Odal 3414|0419 Sør-Odal 3415|0420 Eidskog 3416|0423 Grue 3417|0425 Åsnes 3418
+0426 Våler 3419|0427 Elverum 3420|0428 Trysil 3421|0429 Åmot 3422|0430 Stor-Elvdal 3423
+0432 Rendalen 3424|0434 Engerdal 3425|0436 Tolga 3426|0437 Tynset 3427|0438 Alvdal 3428
+0439 Folldal 3429|0441 Os 3430
+0501 Lillehammer 3405|0502 Gjøvik 3407|0511 Dovre 3431|0512 Lesja 3432|0513 Skjåk 3433|0514 Lom 3434
+0515 Vågå 3435|0516 Nord-Fron 3436|0517 Sel 3437|0519 Sør-Fron 3438|0520 Ringebu 3439|0521 Øyer 3440
+0522 Gausdal 3441|0528 Østre Toten 3442|0529 Vestre Toten 3443|0532 Jevnaker 3236|0533 Lunner 3234
+0534 Gran 3446|0536 Søndre Land 3447|0538 Nordre Land 3448|0540 Sør-Aurdal 3449|0541 Etnedal 3450
+0542 Nord-Aurdal 3451|0543 Vestre Slidre 3452|0544 Øystre Slidre 3453|0545 Vang 3454
+0602 Drammen 3301|0604 Kongsberg 3303|0605 Ringerike 3305|0612 Hole 3310|0615 Flå 3320|0616 Nes 3322
+0617 Gol 3324|0618 Hemsedal 3326|0619 Ål 3328|0620 Hol 3330|0621 Sigdal 3332|0622 Krødsherad 3318
+0623 Modum 3316|0624 Øvre Eiker 3314|0625 Nedre Eiker 3301|0626 Lier 3312|0627 Røyken 3203
+0628 Hurum 3203|0631 Flesberg 3334|0632 Rollag 3336|0633 Nore og Uvdal 3338
+0701 Horten 3901|0704 Tønsberg 3905|0710 Sandefjord 3907|0711 Svelvik 3301|0712 Larvik 3909
+0713 Sande 3903|0715 Holmestrand 3903|0716 Re 3905|0729 Færder 3911
+0805 Porsgrunn 4001|0806 Skien 4003|0807 Notodden 4005|0811 Siljan 4010|0814 Bamble 4012
+0815 Kragerø 4014|0817 Drangedal 4016|0819 Nome 4018|0821 Bø 4020|0822 Sauherad 4020|0826 Tinn 4026
+0827 Hjartdal 4024|0828 Seljord 4022|0829 Kviteseid 4028|0830 Nissedal 4030|0831 Fyresdal 4032
+0833 Tokke 4034|0834 Vinje 4036
+0901 Risør 4201|0904 Grimstad 4202|0906 Arendal 4203|0911 Gjerstad 4211|0912 Vegårshei 4212
+0914 Tvedestrand 4213|0919 Froland 4214|0926 Lillesand 4215|0928 Birkenes 4216|0929 Åmli 4217
+0935 Iveland 4218|0937 Evje og Hornnes 4219|0938 Bygland 4220|0940 Valle 4221|0941 Bykle 4222
+1001 Kristiansand 4204|1002 Mandal 4205|1003 Farsund 4206|1004 Flekkefjord 4207|1014 Vennesla 4223
+1017 Songdalen 4204|1018 Søgne 4204|1021 Marnardal 4205|1026 Åseral 4224|1027 Audnedal 4225
+1029 Lindesnes 4205|1032 Lyngdal 4225|1034 Hægebostad 4226|1037 Kvinesdal 4227|1046 Sirdal 4228
+1101 Eigersund 1101|1102 Sandnes 1108|1103 Stavanger 1103|1106 Haugesund 1106|1111 Sokndal 1111
+1112 Lund 1112|1114 Bjerkreim 1114|1119 Hå 1119|1120 Klepp 1120|1121 Time 1121|1122 Gjesdal 1122
+1124 Sola 1124|1127 Randaberg 1127|1129 Forsand 1108|1130 Strand 1130|1133 Hjelmeland 1133
+1134 Suldal 1134|1135 Sauda 1135|1141 Finnøy 1103|1142 Rennesøy 1103|1144 Kvitsøy 1144|1145 Bokn 1145
+1146 Tysvær 1146|1149 Karmøy 1149|1151 Utsira 1151|1160 Vindafjord 1160
 1201 Bergen 4601|1211 Etne 4611|1216 Sveio 4612|1219 Bømlo 4613|1221 Stord 4614|1222 Fitjar 4615
 1223 Tysnes 4616|1224 Kvinnherad 4617|1227 Jondal 4622|1228 Odda 4618|1231 Ullensvang 4618
 1232 Eidfjord 4619|1233 Ulvik 4620|1234 Granvin 4621|1235 Voss 4621|1238 Kvam 4622|1241 Fusa 4624
@@ -116,7 +224,43 @@ _VESTLAND_BEFORE_2020 = """
 1418 Balestrand 4640|1419 Leikanger 4640|1420 Sogndal 4640|1421 Aurland 4641|1422 Lærdal 4642
 1424 Årdal 4643|1426 Luster 4644|1428 Askvoll 4645|1429 Fjaler 4646|1430 Gaular 4647|1431 Jølster 4647
 1432 Førde 4647|1433 Naustdal 4647|1438 Bremanger 4648|1439 Vågsøy 4602|1441 Selje 4649|1443 Eid 4649
-1445 Gloppen 4650|1449 Stryn 4651
+1444 Hornindal 1577|1445 Gloppen 4650|1449 Stryn 4651
+1502 Molde 1506|1504 Ålesund 1508|1505 Kristiansund 1505|1511 Vanylven 1511|1514 Sande 1514
+1515 Herøy 1515|1516 Ulstein 1516|1517 Hareid 1517|1519 Volda 1577|1520 Ørsta 1520|1523 Ørskog 1508
+1524 Norddal 1578|1525 Stranda 1525|1526 Stordal 1578|1528 Sykkylven 1528|1529 Skodje 1508
+1531 Sula 1531|1532 Giske 1532|1534 Haram 1580|1535 Vestnes 1535|1539 Rauma 1539|1543 Nesset 1506
+1545 Midsund 1506|1546 Sandøy 1508|1547 Aukra 1547|1548 Fræna 1579|1551 Eide 1579|1554 Averøy 1554
+1557 Gjemnes 1557|1560 Tingvoll 1560|1563 Sunndal 1563|1566 Surnadal 1566|1567 Rindal 5061
+1571 Halsa 5055|1573 Smøla 1573|1576 Aure 1576
+1804 Bodø 1804|1805 Narvik 1806|1811 Bindal 1811|1812 Sømna 1812|1813 Brønnøy 1813|1815 Vega 1815
+1816 Vevelstad 1816|1818 Herøy 1818|1820 Alstahaug 1820|1822 Leirfjord 1822|1824 Vefsn 1824
+1825 Grane 1825|1826 Hattfjelldal 1826|1827 Dønna 1827|1828 Nesna 1828|1832 Hemnes 1832|1833 Rana 1833
+1834 Lurøy 1834|1835 Træna 1835|1836 Rødøy 1836|1837 Meløy 1837|1838 Gildeskål 1838|1839 Beiarn 1839
+1840 Saltdal 1840|1841 Fauske 1841|1845 Sørfold 1845|1848 Steigen 1848|1849 Hamarøy 1875
+1850 Divtasvuodna - Tysfjord 1806,1875|1851 Lødingen 1851|1852 Tjeldsund 5512|1853 Evenes 1853
+1854 Ballangen 1806|1856 Røst 1856|1857 Værøy 1857|1859 Flakstad 1859|1860 Vestvågøy 1860
+1865 Vågan 1865|1866 Hadsel 1866|1867 Bø 1867|1868 Øksnes 1868|1870 Sortland 1870|1871 Andøy 1871
+1874 Moskenes 1874
+1902 Tromsø 5501|1903 Harstad 5503|1911 Kvæfjord 5510|1913 Skånland 5512|1917 Ibestad 5514
+1919 Gratangen 5516|1920 Lavangen 5518|1922 Bardu 5520|1923 Salangen 5522|1924 Målselv 5524
+1925 Sørreisa 5526|1926 Dyrøy 5528|1927 Tranøy 5530|1928 Torsken 5530|1929 Berg 5530|1931 Lenvik 5530
+1933 Balsfjord 5532|1936 Karlsøy 5534|1938 Lyngen 5536|1939 Storfjord 5538
+1940 Gáivuotna - Kåfjord 5540|1941 Skjervøy 5542|1942 Nordreisa 5544|1943 Kvænangen 5546
+2002 Vardø 5636|2003 Vadsø 5607|2004 Hammerfest 5603|2011 Guovdageaidnu - Kautokeino 5610
+2012 Alta 5601|2014 Loppa 5616|2015 Hasvik 5618|2017 Kvalsund 5603|2018 Måsøy 5620|2019 Nordkapp 5630
+2020 Porsanger 5614|2021 Kárášjohka - Karasjok 5612|2022 Lebesby 5622|2023 Gamvik 5624
+2024 Berlevåg 5628|2025 Deatnu - Tana 5634|2027 Unjárga - Nesseby 5632|2028 Båtsfjord 5626
+2030 Sør-Varanger 5605
+5001 Trondheim 5001|5004 Steinkjer 5006|5005 Namsos 5007|5011 Hemne 5055
+5012 Snillfjord 5055,5056,5059|5013 Hitra 5056|5014 Frøya 5014|5015 Ørland 5057|5016 Agdenes 5059
+5017 Bjugn 5057|5018 Åfjord 5058|5019 Roan 5058|5020 Osen 5020|5021 Oppdal 5021|5022 Rennebu 5022
+5023 Meldal 5059|5024 Orkdal 5059|5025 Røros 5025|5026 Holtålen 5026|5027 Midtre Gauldal 5027
+5028 Melhus 5028|5029 Skaun 5029|5030 Klæbu 5001|5031 Malvik 5031|5032 Selbu 5032|5033 Tydal 5033
+5034 Meråker 5034|5035 Stjørdal 5035|5036 Frosta 5036|5037 Levanger 5037|5038 Verdal 5038
+5039 Verran 5006|5040 Namdalseid 5007|5041 Snåase - Snåsa 5041|5042 Lierne 5042
+5043 Raarvihke - Røyrvik 5043|5044 Namsskogan 5044|5045 Grong 5045|5046 Høylandet 5046
+5047 Overhalla 5047|5048 Fosnes 5007|5049 Flatanger 5049|5050 Vikna 5060|5051 Nærøy 5060|5052 Leka 5052
+5053 Inderøy 5053|5054 Indre Fosen 5054
 """
 
 
@@ -133,22 +277,31 @@ def _rows(text: str) -> list[tuple[str, str, str]]:
 
 @dataclass(frozen=True)
 class Kommuner:
-    """The municipality table: 2024 codes, names, weights and the pre-2020 Vestland codes."""
+    """The municipality table: 2024 codes, names and weights, with the numbers of earlier periods.
+
+    ``codes_2020[i]`` is the number 2020–2023 of 2024 municipality ``i``; ``old_codes`` are the
+    2019 municipalities and ``old_successors[j]`` the 2024 municipalities covering old ``j``.
+    """
 
     codes: tuple[str, ...]
     names: tuple[str, ...]
     weight: np.ndarray
+    codes_2020: tuple[str, ...]
+    names_2020: tuple[str, ...]
     old_codes: tuple[str, ...]
     old_names: tuple[str, ...]
-    old_successor: np.ndarray  # index into ``codes`` for each old code
+    old_successors: tuple[tuple[int, ...], ...]
 
     @property
     def bergen(self) -> int:
+        """Index of Bergen (4601)."""
         return self.codes.index("4601")
 
     def old_choices(self, index: int) -> np.ndarray:
-        """Indices into ``old_codes`` of the municipalities that merged into 2024 municipality ``index``."""
-        return np.flatnonzero(self.old_successor == index)
+        """Indices into ``old_codes`` of the 2019 municipalities within 2024 municipality ``index``."""
+        return np.array(
+            [j for j, succ in enumerate(self.old_successors) if index in succ], dtype=np.int64
+        )
 
 
 @cache
@@ -156,28 +309,58 @@ def kommuner() -> Kommuner:
     """The table, built once."""
     new = _rows(_KOMMUNER_2024)
     codes = tuple(r[0] for r in new)
-    old = _rows(_VESTLAND_BEFORE_2020)
+    names = [r[1] for r in new]
+    codes_2020, names_2020 = list(codes), list(names)
+    for code, name, succ in _rows(_NUMBERS_2020):
+        for c in succ.split(","):
+            i = codes.index(c)
+            codes_2020[i], names_2020[i] = code, name
+    old = _rows(_NUMBERS_2019)
     return Kommuner(
         codes=codes,
-        names=tuple(r[1] for r in new),
+        names=tuple(names),
         weight=np.array([float(r[2]) for r in new]),
+        codes_2020=tuple(codes_2020),
+        names_2020=tuple(names_2020),
         old_codes=tuple(r[0] for r in old),
         old_names=tuple(r[1] for r in old),
-        old_successor=np.array([codes.index(r[2]) for r in old]),
+        old_successors=tuple(tuple(codes.index(c) for c in r[2].split(",")) for r in old),
     )
 
 
-def code_list() -> tuple[Code, ...]:
-    """Kommune code list with validity: Vestland codes change on 1 January 2020."""
-    k = kommuner()
-    out = [Code(c, n, None, REFORM_2020 - 1) for c, n in zip(k.old_codes, k.old_names, strict=True)]
-    for c, n in zip(k.codes, k.names, strict=True):
-        out.append(Code(c, n, REFORM_2020 if c.startswith("46") else None, None))
+def _periodic_list(periods: list[dict[str, str]]) -> tuple[Code, ...]:
+    """Codes with validity from one ``{code: name}`` per period of :data:`PERIODS`.
+
+    A code with the same name in consecutive periods is one entry spanning them.
+    """
+    out: list[Code] = []
+    open_entries: dict[str, tuple[str, int | None]] = {}
+    for (first, _), table in zip(PERIODS, periods, strict=True):
+        for code in list(open_entries):
+            name, since = open_entries[code]
+            if table.get(code) != name:
+                out.append(Code(code, name, since, first - 1))
+                del open_entries[code]
+        for code, name in table.items():
+            if code not in open_entries:
+                open_entries[code] = (name, first)
+    out += [Code(code, name, since, None) for code, (name, since) in open_entries.items()]
     return tuple(sorted(out, key=lambda c: (c.code, c.valid_from or 0)))
 
 
+@cache
+def code_list() -> tuple[Code, ...]:
+    """The kommune code list with validity: 2019 numbers, 2020–2023 numbers and 2024 numbers."""
+    k = kommuner()
+    return _periodic_list(
+        [
+            dict(zip(k.old_codes, k.old_names, strict=True)),
+            dict(zip(k.codes_2020, k.names_2020, strict=True)),
+            dict(zip(k.codes, k.names, strict=True)),
+        ]
+    )
+
+
 def fylke_code_list() -> tuple[Code, ...]:
-    """County code list: Hordaland (12) and Sogn og Fjordane (14) end with 2019, Vestland (46) starts 2020."""
-    out = [Code(c, n, None, REFORM_2020 - 1) for c, n in FYLKER_BEFORE_2020.items()]
-    out += [Code(c, n, REFORM_2020 if c == "46" else None, None) for c, n in FYLKER_2024.items()]
-    return tuple(sorted(out, key=lambda c: c.code))
+    """The county code list with validity: the 18 counties until 2019, 11 in 2020–2023, 15 from 2024."""
+    return _periodic_list([FYLKER_BEFORE_2020, FYLKER_2020, FYLKER_2024])

@@ -14,8 +14,8 @@ from mdlang.datastore.samplegen.kommuner import code_list as kommune_codes
 from mdlang.datastore.samplegen.kommuner import kommuner
 from mdlang.datastore.samplegen.randomness import stream
 from mdlang.datastore.samplegen.residence import coded_spells
-from mdlang.datastore.samplegen.spells import Spells, from_events
-from mdlang.datastore.samplegen.world import World
+from mdlang.datastore.samplegen.spells import Spells, from_events, pair_order
+from mdlang.datastore.samplegen.world import World, pid_order
 
 LINK = "PERSON"
 
@@ -91,10 +91,11 @@ def variables(world: World) -> Iterator:
 
     # Status code at each 1 January: resident, emigrated or dead.
     parts = []
+    by_id = pid_order(world)
     for d in yearly("1986-01-01", "2025-01-01"):
-        seen = pop.arrive <= d
-        code = np.where(pop.leave > d, 0, np.where(pop.emigrated, 1, 2))
-        parts.append((ids[seen], codes_of(["1", "3", "5"], code[seen]), d))
+        seen = by_id[pop.arrive[by_id] <= d]
+        code = np.where(pop.leave[seen] > d, 0, np.where(pop.emigrated[seen], 1, 2))
+        parts.append((ids[seen], codes_of(["1", "3", "5"], code), d))
     yield metadata("BEFOLKNING_STATUSKODE", codes=cl.STATUSKODE), status(parts)
 
     spells, codes = residence_codes(world)
@@ -107,14 +108,14 @@ def variables(world: World) -> Iterator:
         rng = stream(world.seed, name)
         for d in yearly(first, last):
             v = spells.at(d, n)
-            has = v >= 0
+            has = by_id[v[by_id] >= 0]  # residents in id order
             vidx = v[has]
             if name.endswith("FAKTISK"):
-                # Students registered at home but living in Bergen.
+                # Students registered at home but living in Bergen (drawn in person order).
+                draw = np.zeros(n)
+                draw[v >= 0] = rng.random(has.size)
                 age = age_at(pop.birth[has], d)
-                student = (
-                    (age >= 19) & (age <= 25) & (rng.random(has.sum()) < 0.08) & (d >= ymd(2020))
-                )
+                student = (age >= 19) & (age <= 25) & (draw[has] < 0.08) & (d >= ymd(2020))
                 vidx = np.where(student, codes.index("4601"), vidx)
             parts.append((ids[has], codes_of(codes, vidx), d))
         yield metadata(name, codes=kcodes), status(parts)
@@ -154,7 +155,7 @@ def variables(world: World) -> Iterator:
 
     # A sibling: the next older child of the same mother, else the next younger.
     kids = np.flatnonzero(mother >= 0)
-    kids = kids[np.lexsort((pop.birth[kids], mother[kids]))]
+    kids = kids[pair_order(mother[kids], pop.birth[kids])]
     sib = np.full(n, -1, np.int64)
     same_prev = np.zeros(kids.size, bool)
     same_prev[1:] = mother[kids[1:]] == mother[kids[:-1]]
@@ -237,6 +238,7 @@ def _couples(world: World) -> Iterator:
     pop = world.pop
     ids = pop.pid
     ms = marital_spells(world)
+    by_id = pid_order(world)
     yield (
         metadata("SIVSTANDFDT_SIVSTAND", codes=cl.SIVSTAND),
         frame(ids[ms.who], codes_of([str(i) for i in range(10)], ms.val), ms.start, ms.stop),
@@ -248,7 +250,7 @@ def _couples(world: World) -> Iterator:
         parts = []
         for d in yearly(first, last):
             p = partner_at(world, d, married)
-            has = (p >= 0) & pop.present(d)
+            has = by_id[((p >= 0) & pop.present(d))[by_id]]
             parts.append((ids[has], ids[p[has]], d))
         yield metadata(name, link_unit_type=LINK), status(parts)
 

@@ -4,7 +4,7 @@ partners living together, Bergen held at realistic scale, plus Bergen's bydel.
 Each person has an own process (a first municipality and moves at about 3 % a year, more for
 young adults); a child takes its mother's municipality until 18 and a man his partner's while
 their union lasts. Municipalities are indices into :func:`kommuner` (2024 numbering);
-:func:`coded_spells` turns them into the numbers valid at each date.
+:func:`coded_spells` turns them into the numbers valid at each date (2019, 2020–2023, 2024).
 """
 
 from __future__ import annotations
@@ -13,13 +13,16 @@ import numpy as np
 
 from mdlang.datastore.samplegen.dates import HORIZON_YEAR, NEVER, add_years, year_of, ymd
 from mdlang.datastore.samplegen.families import Unions
-from mdlang.datastore.samplegen.kommuner import REFORM_2020, kommuner
+from mdlang.datastore.samplegen.kommuner import REFORM_2020, REFORM_2024, kommuner
 from mdlang.datastore.samplegen.population import DAYS_PER_YEAR, FIRST_LINKED_YEAR, Population
 from mdlang.datastore.samplegen.randomness import stream
-from mdlang.datastore.samplegen.spells import Spells, follow, from_events, normalise
+from mdlang.datastore.samplegen.spells import Spells, concat, follow, from_events, normalise
 
-#: Share of the population placed in Bergen.
+#: Share of the population placed in Bergen at the default size (about 100 000 residents).
 BERGEN_SHARE = 0.66
+#: Up to this many persons Bergen keeps its default absolute size; beyond, its share shrinks
+#: towards its real share of Norway (about 5 %), reached at national scale.
+BERGEN_SCALE_PERSONS = 200_000
 MOVE_RATE = 0.022
 YOUNG_ADULT_EXTRA = 0.035
 
@@ -29,13 +32,28 @@ BYDEL_SHARE = np.array([13, 42, 41, 31, 41, 30, 40, 46], float)
 BYDEL_CROWDED = np.array([0.17, 0.39, 0.16, 0.24, 0.25, 0.14, 0.33, 0.20])
 
 
-def kommune_weights() -> np.ndarray:
-    """Probability of each municipality as a home: Bergen fixed at BERGEN_SHARE."""
+def bergen_share(n: int) -> float:
+    """Bergen's share of a population of ``n`` persons.
+
+    Small samples over-represent Bergen so that Helseprofil has realistic cohorts; larger ones
+    keep about the default number of Bergen residents, and a national-scale sample (5.5 M)
+    gives Bergen its real share of the municipality weights.
+    """
     k = kommuner()
+    real = float(k.weight[k.bergen] / k.weight.sum())
+    if n <= BERGEN_SCALE_PERSONS:
+        return BERGEN_SHARE
+    return max(real, BERGEN_SHARE * BERGEN_SCALE_PERSONS / n)
+
+
+def kommune_weights(n: int = BERGEN_SCALE_PERSONS) -> np.ndarray:
+    """Probability of each municipality as a home, Bergen's fixed by :func:`bergen_share`."""
+    k = kommuner()
+    share = bergen_share(n)
     w = k.weight.copy()
     w[k.bergen] = 0
-    w = w / w.sum() * (1 - BERGEN_SHARE)
-    w[k.bergen] = BERGEN_SHARE
+    w = w / w.sum() * (1 - share)
+    w[k.bergen] = share
     return w
 
 
@@ -53,7 +71,7 @@ def _own_process(pop: Population, rng: np.random.Generator) -> Spells:
     who2 = np.repeat(np.arange(n), k2)
     t1 = pop.arrive[who1] + (rng.random(who1.size) * (end - pop.arrive)[who1]).astype(np.int64)
     t2 = ya_lo[who2] + (rng.random(who2.size) * (ya_hi - ya_lo)[who2]).astype(np.int64)
-    w = kommune_weights()
+    w = kommune_weights(n)
     who = np.concatenate([np.arange(n), who1, who2])
     when = np.concatenate([pop.arrive, t1, t2])
     val = rng.choice(w.size, size=who.size, p=w).astype(np.int32)
@@ -102,33 +120,44 @@ def bydel_of(pop: Population) -> np.ndarray:
     return out
 
 
-def coded_spells(pop: Population, spells: Spells) -> tuple[Spells, tuple[str, ...]]:
-    """Split spells at 1 January 2020 and give Vestland spells before it their old number.
+def _split_at(s: Spells, day: int) -> Spells:
+    """The spells with every spell that runs across ``day`` cut in two there."""
+    cross = (s.start < day) & (s.stop > day)
+    a = s.take(np.flatnonzero(~cross))
+    b = s.take(np.flatnonzero(cross))
+    before = Spells(b.who, b.start, np.full(b.who.size, day), b.val)
+    after = Spells(b.who, np.full(b.who.size, day), b.stop, b.val)
+    return concat([a, before, after])
 
-    Returns spells whose values index the returned tuple of codes.
+
+def coded_spells(pop: Population, spells: Spells) -> tuple[Spells, tuple[str, ...]]:
+    """Give residence spells the municipality numbers valid at the time.
+
+    Spells are cut at 1 January 2020 and 1 January 2024; from 2024 they carry the 2024 number,
+    in 2020–2023 that municipality's number then, and before 2020 the number of one of the 2019
+    municipalities within it (chosen once per person, so a person who stays keeps one number).
+    Returns spells whose values index the returned tuple of distinct codes.
     """
     k = kommuner()
-    codes = k.codes + k.old_codes
+    codes = tuple(dict.fromkeys(k.codes + k.codes_2020 + k.old_codes))
+    where = {c: i for i, c in enumerate(codes)}
     n_new = len(k.codes)
-    rng = stream(pop.seed, "old-kommune")
-    u = rng.random(pop.n)
-    cross = (spells.start < REFORM_2020) & (spells.stop > REFORM_2020)
-    a = spells.take(np.flatnonzero(~cross))
-    b = spells.take(np.flatnonzero(cross))
-    b1 = Spells(b.who, b.start, np.full(b.who.size, REFORM_2020), b.val)
-    b2 = Spells(b.who, np.full(b.who.size, REFORM_2020), b.stop, b.val)
-    from mdlang.datastore.samplegen.spells import concat
-
-    s = concat([a, b1, b2])
-    s.val = s.val.astype(np.int32)
+    as_2024 = np.array([where[c] for c in k.codes], np.int32)
+    as_2020 = np.array([where[c] for c in k.codes_2020], np.int32)
+    as_old = np.array([where[c] for c in k.old_codes], np.int32)
+    u = stream(pop.seed, "old-kommune").random(pop.n)
+    s = _split_at(_split_at(spells, REFORM_2020), REFORM_2024)
+    v = s.val.astype(np.int64)
+    out = as_2024[v]
+    mid = (s.start >= REFORM_2020) & (s.start < REFORM_2024)
+    out[mid] = as_2020[v[mid]]
     early = s.start < REFORM_2020
-    # Map each 2024 Vestland municipality to one of its predecessors, chosen per person.
-    comp_lists = [k.old_choices(i) for i in range(n_new)]
-    n_comp = np.array([len(c) for c in comp_lists])
-    flat = np.concatenate([c for c in comp_lists if len(c)] or [np.empty(0, np.int64)])
-    offs = np.concatenate([[0], np.cumsum(n_comp)[:-1]])
-    has_old = early & (n_comp[s.val] > 0)
-    v = s.val[has_old]
-    pick = (u[s.who[has_old]] * n_comp[v]).astype(np.int64)
-    s.val[has_old] = n_new + flat[offs[v] + pick]
+    choices = [k.old_choices(i) for i in range(n_new)]
+    n_choice = np.array([c.size for c in choices])
+    flat = np.concatenate(choices)
+    offs = np.concatenate([[0], np.cumsum(n_choice)[:-1]])
+    ve = v[early]
+    pick = np.minimum((u[s.who[early]] * n_choice[ve]).astype(np.int64), n_choice[ve] - 1)
+    out[early] = as_old[flat[offs[ve] + pick]]
+    s.val = out
     return normalise(s), codes

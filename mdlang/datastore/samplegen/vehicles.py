@@ -16,11 +16,12 @@ from mdlang.datastore.samplegen.catalogue import metadata
 from mdlang.datastore.samplegen.dates import add_years, day, year_of, ymd
 from mdlang.datastore.samplegen.frames import codes_of, frame, status
 from mdlang.datastore.samplegen.household import dwelling, snapshot
+from mdlang.datastore.samplegen.kommuner import kommuner
 from mdlang.datastore.samplegen.persons import residence_codes, yearly
 from mdlang.datastore.samplegen.randomness import stream
 from mdlang.datastore.samplegen.world import World
 
-#: Price area of each county number.
+#: Price area of each county (2024 numbers).
 PRICE_AREA = {
     "03": "NO1",
     "31": "NO1",
@@ -32,8 +33,6 @@ PRICE_AREA = {
     "40": "NO2",
     "42": "NO2",
     "46": "NO5",
-    "12": "NO5",
-    "14": "NO5",
     "15": "NO3",
     "50": "NO3",
     "18": "NO4",
@@ -130,14 +129,16 @@ def metering_variables(world: World) -> Iterator:
     area = dwelling(world, int(ymd(2020)))["area"][heads]
     solar = rng.random(m) < 0.04
     dates = [*yearly("2020-01-01", "2025-01-01"), day("2025-11-01")]
-    area_of = np.array([PRICE_AREA[c[:2]] for c in codes], dtype=object)
+    # price areas by the 2024 county of the (2024-numbered) home municipality
+    area_of = np.array([PRICE_AREA[c[:2]] for c in kommuner().codes], dtype=object)
     own, kom, pris = [], [], []
     for d in dates:
         on = np.flatnonzero(pop.present(d)[heads])
         k = np.maximum(spells.at(d, pop.n)[heads[on]], 0)
+        k24 = np.maximum(world.residence.at(d, pop.n)[heads[on]], 0)
         own.append((mid[on], pop.pid[heads[on]], d))
         kom.append((mid[on], codes_of(codes, k), d))
-        pris.append((mid[on], area_of[k], d))
+        pris.append((mid[on], area_of[k24], d))
     from mdlang.datastore.samplegen.kommuner import code_list
 
     yield metadata("ELHUB_PERS_MALEPUNKTID_FNR", link_unit_type="PERSON"), status(own)

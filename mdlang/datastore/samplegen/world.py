@@ -44,4 +44,10 @@ def build_world(n: int, seed: int) -> World:
 
 
 def birth_year(world: World) -> np.ndarray:
+    """Calendar year of birth per person (cached)."""
     return world.cached("birth_year", lambda w: year_of(w.pop.birth))
+
+
+def pid_order(world: World) -> np.ndarray:
+    """Person indices in ascending id order (cached): rows taken in this order need no sort."""
+    return world.cached("pid_order", lambda w: np.argsort(w.pop.pid, kind="stable"))
