@@ -7,12 +7,13 @@ Two kinds of expected stop are documented here, each asserted on its line and it
 * ``SCALE_STOPS`` — a population change withheld by the dataset floor (D12): the sample's 20 000
   persons are 275 times fewer than Norway's, so a filter that keeps thousands there keeps
   hundreds here. The example page itself warns of this for the highest parities.
-* ``SAMPLE_GAPS`` — the sample datastore differs from SSB's registers (another status-date
-  calendar, another code list). Those are gaps of mdlang/datastore/sample, listed in the report,
-  and the sample is being brought closer to SSB's lists, so such a script may either stop at its
-  documented gap or run to the end. While it stops, the test also runs it with the named values
-  swapped for the sample's (``ADAPTED``), so that the commands after the gap are exercised too,
-  and that run must reach the end.
+* ``SAMPLE_GAPS`` — the sample datastore differs from SSB's registers. Its code lists now follow
+  SSB's (vehicle groups '101' …, fuels '01' …, job-seeker groups '1' …), so the vehicle and
+  survival scripts run to the end unchanged; what is left is a status-date calendar: the sample
+  keeps ARBLONN's status dates half-yearly (monthly dates would make the default sample too big).
+  A script may either stop at its documented gap or run to the end. While it stops, the test also
+  runs it with the named values swapped for the sample's (``ADAPTED``), so that the commands after
+  the gap are exercised too, and that run must reach the end.
 """
 
 from __future__ import annotations
@@ -36,21 +37,18 @@ SCALE_STOPS: dict[str, tuple[int, str]] = {
 
 #: script -> (line, text) where the sample's data differ from SSB's registers
 SAMPLE_GAPS: dict[str, tuple[int, str]] = {
-    "vehicles_per_family": (22, FLOOR),  # sample vehicle groups are EU classes, fuels 1-5
-    "jobs_highest_position_pct": (10, "is not a status date of ARBLONN_ARB_YRKE_STYRK08"),  # no monthly dates
-    "survival_preparation": (19, FLOOR),  # sample job-seeker codes are '01'…, SSB's '1'…
+    # the sample's ARBLONN status dates are half-yearly, SSB's monthly
+    "jobs_highest_position_pct": (10, "is not a status date of ARBLONN_ARB_YRKE_STYRK08"),
 }
+
+#: scripts that stopped on the sample's own code lists before they followed SSB's; they must now
+#: run to the end unchanged (test_script_runs_unchanged) and are checked in detail below
+FORMER_CODE_GAPS = ("vehicles_per_family", "survival_preparation")
 
 #: script -> replacements giving the sample's equivalent of an official value (kind ``sample``)
 ADAPTED: dict[str, list[tuple[str, str]]] = {
     "jobs_highest_position_pct": [("2023-07-16", "2023-09-16")],
-    "vehicles_per_family": [
-        # the sample's 20 000 persons own too few electric cars for the floor: count all cars
-        ("kjøretøygruppe == '101' & drivstofftype == '05'", "kjøretøygruppe == 'M1'"),
-        ("'101'", "'M1'"), ("inlist(drivstofftype,'01','02')", "inlist(drivstofftype,'1','2')"),
-    ],
     "reshape_to_panel": [("sample 0.01 123", "sample 0.5 123")],
-    "survival_preparation": [("astatus == '1'", "astatus == '01'")],
 }
 
 ALL = sorted(p.stem for p in SCRIPTS.glob("*.mdl"))
@@ -66,7 +64,9 @@ def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _run(path: Path, sample: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+def _run(
+    path: Path, sample: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
     monkeypatch.setenv("MDLANG_SAMPLE_DIR", str(sample))
     code = main(["run", str(path), "--output", "json"])
     out, err = capsys.readouterr()
@@ -79,7 +79,9 @@ def test_there_are_scripts_on_every_topic():
     assert len(ALL) >= 11
     assert any("ARBEIDSFORHOLD_PERSON" in t for t in text.values())
     assert sum("import-event" in t for t in text.values()) >= 2
-    assert any("import-panel" in t for t in text.values()) and any("reshape-to-panel" in t for t in text.values())
+    assert any("import-panel" in t for t in text.values()) and any(
+        "reshape-to-panel" in t for t in text.values()
+    )
     assert sum("FAMNR" in t or "MOR_FNR" in t or "EKT_FNR" in t for t in text.values()) >= 4
     for name, body in text.items():
         assert body.startswith("// Source: "), name
@@ -111,7 +113,9 @@ def test_script_runs_unchanged(name, sample_dir, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("name", sorted(ADAPTED))
-def test_script_runs_to_the_end_with_the_samples_values(name, sample_dir, tmp_path, monkeypatch, capsys):
+def test_script_runs_to_the_end_with_the_samples_values(
+    name, sample_dir, tmp_path, monkeypatch, capsys
+):
     original = SCRIPTS / f"{name}.mdl"
     if name in SAMPLE_GAPS:
         code, _, err = _run(original, sample_dir, monkeypatch, capsys)
@@ -127,3 +131,17 @@ def test_script_runs_to_the_end_with_the_samples_values(name, sample_dir, tmp_pa
     assert code == 0, err
     commands = [r["command"] for r in results]
     assert commands[0] == "require" and len(commands) >= 2
+
+
+@pytest.mark.parametrize("name", FORMER_CODE_GAPS)
+def test_scripts_once_stopped_by_code_lists_now_run_unchanged(
+    name, sample_dir, monkeypatch, capsys
+):
+    """The official codes select rows: every command runs and the last one releases a result."""
+    text = (SCRIPTS / f"{name}.mdl").read_text(encoding="utf-8")
+    code, results, err = _run(SCRIPTS / f"{name}.mdl", sample_dir, monkeypatch, capsys)
+    assert code == 0, err
+    assert name not in SAMPLE_GAPS and name not in ADAPTED
+    last = text.strip().splitlines()[-1].split()[0]
+    assert results[-1]["command"] == last
+    assert results[-1]["kind"] in {"table", "summary", "model", "figure"}

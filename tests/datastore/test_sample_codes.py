@@ -1,4 +1,5 @@
-"""The sample's family codes follow SSB and agree with the other family variables."""
+"""The sample's code lists follow SSB's: family codes agree with the other family variables, and
+vehicle groups, fuels and job-seeker groups use the codes official microdata.no scripts select on."""
 
 from __future__ import annotations
 
@@ -101,3 +102,99 @@ def test_reference_person_is_the_elder_partner(families):
     # birth years can tie; where they differ the older one is the reference person
     distinct = pairs.groupby("famnr")["age"].nunique() == 2
     assert (older.set_index("famnr").loc[distinct[distinct].index, "personkode"] == "1").all()
+
+
+# ----- vehicles, fuels, job seekers ----------------------------------------------------------
+
+#: vehicle group codes shown on microdata.no's page of KJORETOY_KJT_GRUP
+PUBLISHED_GROUPS = {"101", "106", "107", "201", "210", "719", "721", "722", "723", "729"}
+
+
+def _catalogue_size(variable: str) -> int:
+    from mdlang.datastore.samplegen.catalogue import catalogue
+
+    return int(catalogue()[variable].code_list_size)
+
+
+def test_vehicle_groups_are_the_registers_three_digit_codes():
+    codes = [c.code for c in cl.vehicle_groups()]
+    assert len(codes) == len(set(codes)) == _catalogue_size("KJORETOY_KJT_GRUP") == 57
+    assert codes == sorted(codes)
+    assert all(len(c) == 3 and c.isdigit() and c[0] != "0" for c in codes)
+    assert PUBLISHED_GROUPS <= set(codes)
+    labels = dict((c.code, c.label) for c in cl.vehicle_groups())
+    assert labels["101"] == "Personbil unntatt ambulanse"
+    assert labels["301"] == "Varebil"
+    assert cl.PASSENGER_CAR == "101" and cl.VAN == "301"
+
+
+def test_fuel_and_job_seeker_codes_are_ssbs():
+    fuels = dict((c.code, c.label) for c in cl.DRIVSTOFF)
+    assert list(fuels) == ["01", "02", "03", "04", "05"]
+    assert len(fuels) == _catalogue_size("KJORETOY_DRIVSTOFF_OMK")
+    assert (fuels["01"], fuels["02"], fuels["05"]) == ("Bensin", "Diesel", "Elektrisitet")
+    groups = dict((c.code, c.label) for c in cl.ARBSOEK)
+    assert list(groups) == [str(i) for i in range(1, 16)]
+    assert len(groups) == _catalogue_size("ARBSOEK2001FDT_HOVED")
+    assert groups["1"] == "Helt ledige" and groups["3"] == "Ordinære tiltaksdeltakere"
+    assert all(groups[str(i)].startswith("Nedsatt arbeidsevne") for i in range(10, 16))
+
+
+@pytest.fixture(scope="module")
+def fleet(fdb) -> dict[int, pd.DataFrame]:
+    """Group, fuel and owner of each vehicle on 31 December 2015 and 2023."""
+    out = {}
+    for year in (2015, 2023):
+        d = day(f"{year}-12-31")
+        cols = {
+            name: fdb.read_at(var, d).set_index("unit_id")["value"]
+            for name, var in (
+                ("group", "KJORETOY_KJT_GRUP"),
+                ("fuel", "KJORETOY_DRIVSTOFF_OMK"),
+                ("owner", "KJORETOY_KJORETOYID_FNR"),
+            )
+        }
+        frame = pd.DataFrame(cols)
+        frame["group"] = frame["group"].astype(str)
+        frame["fuel"] = frame["fuel"].astype(str)
+        out[year] = frame
+    return out
+
+
+def test_vehicles_carry_only_listed_codes_mostly_passenger_cars(fleet):
+    groups = {c.code for c in cl.vehicle_groups()}
+    fuels = {c.code for c in cl.DRIVSTOFF}
+    for frame in fleet.values():
+        assert frame.notna().all().all()
+        assert set(frame["group"]) <= groups and set(frame["fuel"]) <= fuels
+        share = frame["group"].value_counts(normalize=True)
+        assert 0.82 < share["101"] < 0.90  # 86 % passenger cars
+        assert 0.04 < share["301"] < 0.12  # vans
+
+
+def test_fleet_size_and_electric_share_are_norways(fdb, fleet):
+    """About 0.5 passenger cars per resident; electric cars 3 % of them in 2015, a third by 2023."""
+    for year, low, high in ((2015, 0.0, 0.08), (2023, 0.2, 0.45)):
+        residents = len(fdb.read_at("BEFOLKNING_KOMMNR_FORMELL", day(f"{year + 1}-01-01")))
+        cars = fleet[year][fleet[year]["group"] == "101"]
+        assert 0.42 < len(cars) / residents < 0.62
+        assert low < (cars["fuel"] == "05").mean() < high
+        assert cars["fuel"].isin(["01", "02"]).mean() > 0.5
+
+
+def test_vehicle_owners_are_adults(fdb, fleet):
+    born = fdb.read_at("BEFOLKNING_FOEDSELS_AAR_MND", None).set_index("unit_id")["value"] // 100
+    for year, frame in fleet.items():
+        age = year - born.reindex(frame["owner"].to_numpy()).to_numpy()
+        assert (age >= 19).all()
+    per_owner = fleet[2023]["owner"].value_counts()
+    assert per_owner.max() <= 2 and 0.1 < (per_owner == 2).mean() < 0.4
+
+
+def test_job_seeker_spells_use_unpadded_codes(fdb):
+    spells = fdb.read_spells("ARBSOEK2001FDT_HOVED", day("2010-01-01"), day("2019-12-15"))
+    values = spells["value"].astype(str)
+    assert len(values) > 200
+    assert set(values) <= {str(i) for i in range(1, 16)}
+    share = values.value_counts(normalize=True)
+    assert share.index[0] == "1" and 0.45 < share["1"] < 0.65  # fully unemployed: 55 %

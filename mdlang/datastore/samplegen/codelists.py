@@ -79,14 +79,21 @@ ARBMARK = simple(
 TILTAK = simple(
     "1=Helt ledig|2=Delvis ledig|3=På arbeidsmarkedstiltak|4=Nedsatt arbeidsevne|9=Annen"
 )
+#: Job-seeker main groups (ARBSOEK2001FDT_HOVED): SSB's codes are unpadded, '1' to '15'
+#: (microdata.no variable page); 10–15 split reduced work capacity by follow-up decision.
 ARBSOEK = simple(
-    "01=Helt ledige|02=Delvis ledige|03=Ordinære tiltaksdeltakere|04=Permitterte|05=Andre arbeidssøkere|"
-    "06=Nedsatt arbeidsevne, på tiltak|07=Nedsatt arbeidsevne, ikke på tiltak|08=Unge under 20|"
-    "09=Innvandrere på tiltak|10=Permitterte, delvis|11=Jobbsøkere i arbeid|12=Sykmeldte arbeidssøkere|"
-    "13=Ungdomsgaranti|14=Kvalifiseringsprogram|15=Uoppgitt"
+    "1=Helt ledige|2=Delvis sysselsatte|3=Ordinære tiltaksdeltakere|4=Andre ordinære arbeidssøkere|"
+    "5=Yrkeshemmede|6=Andre registrert i Arena|7=Andre som mottar service|8=Uoppgitt|9=Uoppgitt|"
+    "10=Nedsatt arbeidsevne, behov for oppfølgingsvedtak|"
+    "11=Nedsatt arbeidsevne, oppfølgingsvedtak uten behov for tiltak|"
+    "12=Nedsatt arbeidsevne, tiltak vedtatt, plan mangler|"
+    "13=Nedsatt arbeidsevne, tiltak vedtatt, plan godkjent|14=Nedsatt arbeidsevne, på tiltak|"
+    "15=Nedsatt arbeidsevne, ikke på arbeidsrettet tiltak"
 )
 SOSHJELP = simple("0=Mottar ikke|1=Mottar økonomisk sosialhjelp")
-DRIVSTOFF = simple("1=Bensin|2=Diesel|3=Elektrisk|4=Hybrid|5=Annet")
+#: Fuel (KJORETOY_DRIVSTOFF_OMK), two-digit like SSB's: official scripts take '01'/'02' as the
+#: fossil fuels and '05' as electricity; '03' and '04' are the sample's reading of the rest.
+DRIVSTOFF = simple("01=Bensin|02=Diesel|03=Gass og andre drivstoff|04=Hybrid|05=Elektrisitet")
 BRUKTIMP = simple("J=Bruktimportert|N=Ikke bruktimportert")
 KJ_ART = simple("10=Privat|20=Næring|30=Utleie|90=Annet")
 PRISOMRADE = simple("NO1=Øst-Norge|NO2=Sør-Norge|NO3=Midt-Norge|NO4=Nord-Norge|NO5=Vest-Norge")
@@ -239,23 +246,39 @@ FAMTYP = simple(
     "3.3.2=Far med voksne barn (yngste barn 18 år og over)|3.4.1=Andre familier"
 )
 
-#: Vehicle group codes (KJORETOY_KJT_GRUP): EU technical classes plus Norwegian groups.
+#: Vehicle groups (KJORETOY_KJT_GRUP): the three-digit codes of the Norwegian vehicle register,
+#: first digit the main group (1 passenger car, 2 bus, 3 van, 4 lorry, 5 combined and tractor
+#: units, 6 motorcycles and mopeds, 7 trailers, 8 tractors and machinery, 9 other). 101, 106, 107,
+#: 201, 210, 719, 721, 722, 723 and 729 are SSB's as published on microdata.no; the other codes
+#: follow the same numbering but are the sample's own.
 _VEHICLE_GROUPS = (
-    "M1=Personbil|M1G=Personbil, terrenggående|M2=Minibuss|M3=Buss|N1=Varebil|N1G=Varebil, terrenggående|"
-    "N2=Lett lastebil|N3=Tung lastebil|L1e=Lett moped|L2e=Moped, tre hjul|L3e=Motorsykkel|"
-    "L4e=Motorsykkel med sidevogn|L5e=Trehjuls motorsykkel|L6e=Lett firehjuls moped|L7e=Firehjuls motorsykkel|"
-    "O1=Lett tilhenger|O2=Tilhenger inntil 3500 kg|O3=Tilhenger inntil 10000 kg|O4=Tung tilhenger|"
-    "T1=Traktor, klasse 1|T2=Traktor, klasse 2|T3=Traktor, klasse 3|T4=Traktor, klasse 4|T5=Traktor, klasse 5|"
-    "C=Beltetraktor|R1=Landbrukstilhenger, klasse 1|R2=Landbrukstilhenger, klasse 2|R3=Landbrukstilhenger, klasse 3|"
-    "R4=Landbrukstilhenger, klasse 4|S=Utskiftbart trukket utstyr|BB=Bobil|CV=Campingvogn|SN=Snøscooter|"
-    "BT=Beltemotorsykkel|MR=Motorredskap|TR=Traktorredskap|AMB=Ambulanse|LIK=Likbil|TAX=Drosje|"
-    "SKO=Skolebuss|BER=Bergingsbil|BRN=Brannbil|POL=Politibil|VET=Veghøvel|KR=Kranbil|BET=Betongbil|"
-    "SEM=Semitrailertrekker|TT=Tankbil|KJ=Kjølebil|FLY=Flyplassbil|ATV=ATV|UTV=UTV|RV=Rullestol, motorisert|"
-    "EL=Elsparkesykkel|VTR=Veteranbil|TMC=Tung motorsykkel|DIV=Annet kjøretøy"
+    "101=Personbil unntatt ambulanse|106=Personbil (ambulanse)|107=Personbil (leilighetsambulanse)|"
+    "108=Personbil (bobil)|109=Personbil (drosje)|"
+    "201=Buss, registrert første gang i Norge før 1.1.1983|210=Buss for færre enn 17 passasjerer|"
+    "220=Buss for 17 passasjerer eller flere|230=Buss (ambulanse)|240=Buss (bobil)|"
+    "301=Varebil|302=Varebil (kombinert bruk)|305=Varebil (drosje)|306=Varebil (ambulanse)|310=Varebil (bobil)|"
+    "320=Varebil, tillatt totalvekt over 3500 kg|"
+    "401=Lastebil|402=Lastebil (tank)|410=Lastebil (bobil)|420=Lastebil (spesialbil)|"
+    "501=Kombinert bil|510=Trekkbil|520=Trekkbil for semitrailer|530=Trekkbil (tank)|"
+    "601=Motorsykkel|602=Motorsykkel med sidevogn|610=Lett motorsykkel|620=Trehjuls motorsykkel|"
+    "630=Moped|631=Moped, trehjuls|640=Firehjuls moped|650=Firehjuls motorsykkel|"
+    "701=Slepvogn (campingvogn)|702=Slepvogn (tank)|703=Slepvogn (boligvogn)|"
+    "704=Slepvogn til traktor|710=Tilhenger, tillatt totalvekt inntil 750 kg|"
+    "711=Tilhenger, tillatt totalvekt over 750 kg|719=Slepvogn, annen slepvogn|"
+    "721=Semitrailer (med tank), ikke til traktor|722=Semitrailer (til traktor)|"
+    "723=Semitrailer (campingtilhenger)|729=Semitrailer, annen semitrailer|"
+    "801=Traktor|802=Beltetraktor|803=Traktor med begrenset hastighet|810=Motorredskap|"
+    "811=Motorredskap, beltegående|820=Terrengkjøretøy|830=Tilhengerredskap|"
+    "901=Beltemotorsykkel|902=Snøscooter|903=Beltebil|910=Veterankjøretøy|"
+    "920=Kjøretøy for utrykning|930=Kjøretøy for arbeid på veg|990=Annet kjøretøy"
 )
+
+#: Codes the generator assigns most often: passenger cars and vans.
+PASSENGER_CAR = "101"
+VAN = "301"
 
 
 @cache
 def vehicle_groups() -> tuple[Code, ...]:
-    """57 vehicle group codes."""
+    """57 vehicle group codes in SSB's three-digit form."""
     return simple(_VEHICLE_GROUPS)

@@ -1,8 +1,9 @@
 """Vehicles (the KJORETOY unit) and electricity metering points (the MALEPUNKT unit).
 
-About two adults in three own a vehicle at a time; vehicles are kept 3–15 years, electric cars
-take over after 2013. Each family head has a metering point at home from 2020 with a yearly
-consumption that grows with dwelling size; a few produce solar power.
+Seven adults in ten own a vehicle, and three in ten of those a second one; each is replaced after
+3–15 years, and new ones are electric as often as Norway's new registrations of their year. Each
+family head has a metering point at home from 2020 with a yearly consumption that grows with
+dwelling size; a few produce solar power.
 """
 
 from __future__ import annotations
@@ -41,43 +42,45 @@ PRICE_AREA = {
 }
 
 
+#: Electric share of new passenger cars in Norway, 2012–2024.
+EV_SHARE_YEARS = np.arange(2012, 2025)
+EV_SHARE = np.array([0.03, 0.06, 0.13, 0.17, 0.16, 0.21, 0.31, 0.42, 0.54, 0.65, 0.79, 0.82, 0.89])
+
+
 def vehicle_variables(world: World) -> Iterator:
     """KJORETOY variables at each 31 December 1998–2024."""
     pop = world.pop
     rng = stream(world.seed, "vehicles")
-    owners = np.flatnonzero(rng.random(pop.n) < 0.62)
-    k = rng.integers(1, 5, owners.size)
-    owner = np.repeat(owners, k)
-    seq = np.arange(owner.size) - np.repeat(np.cumsum(k) - k, k)
-    first_own = np.maximum(add_years(pop.birth[owner], 19), pop.arrive[owner]) + rng.integers(
-        0, 3000, owner.size
-    )
-    start = first_own + seq * 365 * 7 + rng.integers(0, 700, owner.size)
-    keep_years = rng.uniform(3, 15, owner.size)
-    stop = np.minimum(start + (keep_years * 365).astype(np.int64), pop.leave[owner])
-    ok = (stop > day("1998-12-31")) & (start < day("2024-12-31")) & (start < stop)
-    owner, start, stop = owner[ok], start[ok], stop[ok]
+    owner, start, stop = _ownership(world, rng)
     m = owner.size
     vid = 90_000_000 + np.arange(m, dtype=np.int64) * 3 + world.seed % 3
     model_year = year_of(start) - np.where(rng.random(m) < 0.4, rng.integers(0, 12, m), 0)
     used_import = rng.random(m) < 0.12
-    ev_p = np.clip((model_year - 2012) * 0.07, 0, 0.85)
-    fuel = np.where(rng.random(m) < ev_p, 2, np.where(rng.random(m) < 0.45, 1, 0))
-    fuel = np.where((fuel != 2) & (model_year >= 2015) & (rng.random(m) < 0.15), 3, fuel)
-    fuel = np.where(rng.random(m) < 0.01, 4, fuel)
+    # share of electric cars among new registrations by year (OFV's yearly figures, rounded)
+    ev_p = np.interp(model_year, EV_SHARE_YEARS, EV_SHARE, left=0.0)
+    fuels = [c.code for c in cl.DRIVSTOFF]
+    petrol, diesel, gas, hybrid, electric = (fuels.index(c) for c in ("01", "02", "03", "04", "05"))
+    fuel = np.where(rng.random(m) < ev_p, electric, np.where(rng.random(m) < 0.45, diesel, petrol))
+    fuel = np.where(
+        (fuel != electric) & (model_year >= 2015) & (rng.random(m) < 0.15), hybrid, fuel
+    )
+    fuel = np.where(rng.random(m) < 0.01, gas, fuel)
     groups = [c.code for c in cl.vehicle_groups()]
+    car, van = groups.index(cl.PASSENGER_CAR), groups.index(cl.VAN)
     grp = np.where(
-        rng.random(m) < 0.86, 0, np.where(rng.random(m) < 0.6, 4, rng.integers(0, len(groups), m))
+        rng.random(m) < 0.86,
+        car,
+        np.where(rng.random(m) < 0.6, van, rng.integers(0, len(groups), m)),
     )
-    weight = np.round(np.clip(rng.normal(1450, 280, m) + (fuel == 2) * 350, 600, 3500), -1).astype(
-        np.int64
-    )
+    weight = np.round(
+        np.clip(rng.normal(1450, 280, m) + (fuel == electric) * 350, 600, 3500), -1
+    ).astype(np.int64)
     co2 = np.where(
-        fuel == 2,
+        fuel == electric,
         0.0,
         np.round(np.clip(rng.normal(165, 30, m) - (model_year - 2005) * 3.5, 60, 300), 0),
     )
-    cons = np.where(fuel == 2, 0.0, np.round(co2 / 24.0, 2))
+    cons = np.where(fuel == electric, 0.0, np.round(co2 / 24.0, 2))
     dates = yearly("1998-12-31", "2024-12-31")
 
     def stat(name, values, first="1998-12-31", codes=None, unit=None):
@@ -92,9 +95,7 @@ def vehicle_variables(world: World) -> Iterator:
 
     yield _link(stat("KJORETOY_KJORETOYID_FNR", pop.pid[owner]))
     yield stat("KJORETOY_KJT_GRUP", codes_of(groups, grp), codes=cl.vehicle_groups())
-    yield stat(
-        "KJORETOY_DRIVSTOFF_OMK", codes_of([c.code for c in cl.DRIVSTOFF], fuel), codes=cl.DRIVSTOFF
-    )
+    yield stat("KJORETOY_DRIVSTOFF_OMK", codes_of(fuels, fuel), codes=cl.DRIVSTOFF)
     yield stat(
         "KJORETOY_BRUKTIMP",
         np.where(used_import, "J", "N").astype(object),
@@ -107,6 +108,42 @@ def vehicle_variables(world: World) -> Iterator:
     yield stat("KJORETOY_KJ_ART", art, "1999-12-31", cl.KJ_ART)
     yield stat("KJORETOY_TEKN_CO2_UTSLIPP", co2, "2005-12-31", unit="g/km")
     yield stat("KJORETOY_TEKN_DRIVSTOFF_FORBRUK", cons, "2008-12-31", unit="l/10 km")
+
+
+def _ownership(world: World, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Owner, start and stop of every vehicle registered at some point in 1999–2024.
+
+    Seven adults in ten own a vehicle from some years after their 19th birthday (or arrival) until
+    they leave, replacing it after 3–15 years; three in ten of them keep a second one too. That
+    gives Norway's fleet of about 0.55 passenger cars per resident.
+    """
+    pop = world.pop
+    owners = np.flatnonzero(rng.random(pop.n) < 0.70)
+    second = owners[rng.random(owners.size) < 0.30]
+    owner = np.concatenate([owners, second])
+    adult = np.maximum(add_years(pop.birth[owner], 19), pop.arrive[owner])
+    delay = np.r_[rng.integers(0, 3000, owners.size), rng.integers(700, 6000, second.size)]
+    begin = adult + delay
+    # only the car held in 1990 matters for a chain begun earlier: it was bought 0–15 years before
+    early = day("1990-01-01")
+    held = np.maximum(begin, early - rng.integers(0, 15 * 365, owner.size))
+    begin = np.where(begin < early, held, begin)
+    window_start, window_end = day("1998-12-31"), day("2024-12-31")
+    leave = pop.leave[owner]
+    who, starts, stops = [], [], []
+    t = begin
+    while True:
+        live = (t < window_end) & (t < leave)
+        if not live.any():
+            break
+        owner, t, leave = owner[live], t[live], leave[live]
+        end = np.minimum(t + (rng.uniform(3, 15, t.size) * 365).astype(np.int64), leave)
+        ok = end > window_start
+        who.append(owner[ok])
+        starts.append(t[ok])
+        stops.append(end[ok])
+        t = end + rng.integers(0, 180, t.size)
+    return tuple(map(np.concatenate, (who, starts, stops)))
 
 
 def _link(pair):
