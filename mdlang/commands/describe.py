@@ -135,6 +135,9 @@ def count_table(
 ) -> Grid:
     """:func:`released_counts` for explicit contributors (transition tables pass their own)."""
     sink: list[str] = [] if notes is None else notes
+    if contributors.person_id is not None and gate.disjoint(contributors):
+        # count_grid builds its own cell arrays: building them here too costs four passes
+        return count_grid(gate, row, col, n_rows, n_cols, contributors)
     layouts = _layouts(row, col, n_rows, n_cols)
     interior, n_interior = layouts[0]
     if contributors.person_id is None:
@@ -148,8 +151,6 @@ def count_table(
             for (us, ks), (ps, _) in zip(_margin_sums(units, keys, n_rows, n_cols), _margin_sums(agg.persons, keys, n_rows, n_cols), strict=True)
         ]
         return assemble(parts, n_rows, n_cols)
-    if gate.disjoint(contributors):
-        return count_grid(gate, row, col, n_rows, n_cols, contributors)
     sink.append(SEVERAL_ROWS_NOTE)
     aggs = [gate.aggregate(cells, n, contributors) for cells, n in layouts]
     keys = np.array(aggs[0].key_sums, dtype=np.uint64)

@@ -38,7 +38,7 @@ from mdlang.commands.models_design import (
     numeric_values,
     parse_terms,
 )
-from mdlang.commands.models_ols import fit_ols, t_table
+from mdlang.commands.models_ols import chi2_sf, f_sf, fit_ols, t_table
 from mdlang.commands.models_predict import store_predictions
 from mdlang.commands.registry import analysis, handler
 from mdlang.disclosure import model_gate
@@ -154,7 +154,6 @@ def _wald(b: np.ndarray, cov: np.ndarray) -> float:
 def fit_fe(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, vce: str = "ols",
            clusters: np.ndarray | None = None, keep_arrays: bool = False) -> PanelFit:
     """Fixed-effects (within) estimator with Stata's conventions (module docstring)."""
-    from scipy import stats as sps
     codes, n_groups = group_codes(ids)
     n = len(y)
     S = _split(X, constant)
@@ -182,11 +181,11 @@ def fit_fe(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, vce
     f_u = ((pooled.ss_resid - ssr) / df_u) / (ssr / df_r) if df_u > 0 and df_r > 0 and ssr > 0 else float("nan")
     stats = {"n": n, "n_groups": n_groups, **_r2s(y, S, b, codes, n_groups),
              "sigma_u": sigma_u, "sigma_e": sigma_e, "rho": rho,
-             "f_u": f_u, "p_f_u": float(sps.f.sf(f_u, df_u, df_r)) if np.isfinite(f_u) else float("nan")}
+             "f_u": f_u, "p_f_u": f_sf(f_u, df_u, df_r) if np.isfinite(f_u) else float("nan")}
     df_test = df_r if vce == "ols" else fit.df_test
     if K:
         wald = _wald(b, full_cov[:K, :K]) / K
-        stats.update(f=wald, df_m=K, p_f=float(sps.f.sf(wald, K, df_test)))
+        stats.update(f=wald, df_m=K, p_f=f_sf(wald, K, df_test))
     fitted = (S @ b + cons) if keep_arrays else None
     return PanelFit("fe", coef, cov, [], n, n_groups, df_test, stats, fit.max_leverage, fit.r2,
                     fitted=fitted, effects=u_rows if keep_arrays else None,
@@ -217,7 +216,6 @@ def swamy_arora(y: np.ndarray, S: np.ndarray, codes: np.ndarray, n_groups: int) 
 def fit_re(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, vce: str = "ols",
            clusters: np.ndarray | None = None, keep_arrays: bool = False) -> PanelFit:
     """Random-effects GLS (Swamy–Arora) with Stata's conventions (module docstring)."""
-    from scipy import stats as sps
     codes, n_groups = group_codes(ids)
     n = len(y)
     S = _split(X, constant)
@@ -247,7 +245,7 @@ def fit_re(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, vce
                              "rho": sigma_u2 / (sigma_u2 + sigma_e2)}
     if K:
         chi2 = _wald(b, cov[:K, :K])
-        stats.update(chi2=chi2, df_m=K, p_chi2=float(sps.chi2.sf(chi2, K)))
+        stats.update(chi2=chi2, df_m=K, p_chi2=chi2_sf(chi2, K))
     h = np.einsum("ij,jk,ik->i", Xs, gram_inv, Xs)
     fitted = Xf @ coef if keep_arrays else None
     effects = resid = None
@@ -502,7 +500,6 @@ def hausman_rows(fe: PanelFit, re: PanelFit, *, include_constant: bool, scale: s
 @analysis("hausman")
 def hausman(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     """``hausman y x… [, noconstant level() sigmamore sigmaless include_constant]``: FE against RE."""
-    from scipy import stats as sps
     command = ctx.command or "hausman"
     ids = panel_ids(ctx, command)
     prep = prepare(ctx, stmt, command)
@@ -522,7 +519,7 @@ def hausman(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     rows = [r for r in rows if prep.design.shown[prep.design.names.index(r[0])]]
     out = [model_gate.release_model(ctx.gate, panel_table(ctx, prep, fit, TITLES[fit.estimator]), prep.contributors,
                                     command=command, line=ctx.line, rows=prep.design.rows) for fit in (fe, re)]
-    p = float(sps.chi2.sf(chi2, df)) if df else float("nan")
+    p = chi2_sf(chi2, df) if df else float("nan")
     notes = ["b = fixed effects (consistent); B = random effects (efficient under H0).",
              "H0: the difference in coefficients is not systematic; P < 0.05 favours fixed effects."]
     if scale != "own":

@@ -41,11 +41,16 @@ from mdlang.disclosure.ledger import (
     GROUPED_STREAM,
     PERSON_STREAM,
     Entry,
+    Fingerprint,
     Ledger,
+    Sketch,
     default_ledger_path,
     fingerprints,
     key_parts,
     margin_fingerprints,
+    masked_fingerprints,
+    one_cell_sketch,
+    sketch_fingerprint,
 )
 from mdlang.disclosure.magnitude import gini, keyed_normal, moments, winsor_bounds
 from mdlang.disclosure.policy import Policy
@@ -123,6 +128,12 @@ class Gate:
         self._unique: dict[int, tuple[np.ndarray, bool]] = {}
         self._fingerprints: dict[int, tuple[np.ndarray, str]] = {}
         self._last_valid: tuple[Any, Any, Any, int, CellAggregate] | None = None
+        self._same_cells: tuple[Any, int, tuple[int, ...], np.ndarray, CellAggregate, Any] | None = None
+        self._last_bounds: tuple[str, np.ndarray, tuple[float, float] | None] | None = None
+        self._masked: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._nan: tuple[np.ndarray, np.ndarray] | None = None
+        self._clip: tuple[np.ndarray, tuple[float, float], np.ndarray, np.ndarray] | None = None
+        self._sketch: tuple[Contributors, Sketch] | None = None
 
     @classmethod
     def for_datastore(
@@ -184,6 +195,10 @@ class Gate:
         self._pending = []
         for charge in self._charges:
             charge.pending = []
+        self._same_cells = None
+        # what the memos hold belongs to the last command's data
+        self._last_bounds = self._masked = self._nan = self._clip = None
+        self._sketch = None
 
     def _lineage(self, variable: str) -> str:
         """How the ledger names a variable: its register variable if imported, else its name."""
@@ -236,9 +251,8 @@ class Gate:
         The cells large enough to be released are noted for the privacy ledger, which audits
         them when the command's result is released (:meth:`release`).
         """
-        agg = self._aggregate(cells, n_cells, contributors)
-        self._note("count", cells, n_cells, contributors, agg)
-        return agg
+        # the copy: the remembered cells must not change under the memo (the caller's may)
+        return self._noted_aggregate(np.array(cells, dtype=np.int64), n_cells, contributors)
 
     def _aggregate(self, cells: np.ndarray, n_cells: int, contributors: Contributors) -> CellAggregate:
         return aggregate(cells, n_cells, contributors, self._keys, self.disjoint(contributors))
@@ -252,40 +266,62 @@ class Gate:
         self._parts = (ids, parts)
         return parts
 
-    def _note(self, family: str, cells: np.ndarray, n_cells: int, contributors: Contributors, agg: CellAggregate) -> None:
-        """Queue the fingerprints of the cells that may be released (D10)."""
+    def _note_fingerprints(
+        self, cells: np.ndarray, n_cells: int, contributors: Contributors, agg: CellAggregate
+    ) -> list[list[Fingerprint]] | None:
+        """The fingerprints of the cells that may be released (D10), to queue: for this gate's ledger first, then one list per
+        charged gate (in ``self._charges`` order); None without a ledger.
+
+        Counts and magnitudes are noted alike (the statistic is not part of the stream): a mean's
+        N is a noisy count of the same persons as a table cell, so counts and magnitudes on one
+        variable set meet in the audit."""
         if self.ledger is None:
-            return
+            return None
         floor = max(self.policy.threshold - self.policy.noise_bound, 1)
         wanted = [i for i in range(n_cells) if int(agg.persons[i]) >= floor]
         if not wanted:
-            return
+            return [[] for _ in range(len(self._charges) + 1)]
         cells = np.asarray(cells, dtype=np.int64)
         inside = cells >= 0
-        if contributors.person_id is not None:
-            ids = contributors.person_id
-            take = inside if self.disjoint(contributors) else first_in_cell(cells, ids)
+        ids = contributors.person_id
+        if ids is not None and self.disjoint(contributors) and n_cells == 1:
+            # one row per person, one cell (summarize): sketched from the last selection of the
+            # command when only a few rows differ (another variable's missing values)
+            take = inside
+            last = self._sketch[1] if self._sketch is not None and self._sketch[0] is contributors else None
+            sketch = one_cell_sketch(cells, self._key_parts(ids), last)
+            self._sketch = (contributors, sketch)
+            fps = [sketch_fingerprint(sketch, int(agg.persons[0]), int(agg.key_sums[0]))]
+        elif ids is not None and self.disjoint(contributors):
+            # one row per person: the rows of a cell are its persons, read in place
+            take = inside
+            fps = masked_fingerprints(cells, n_cells, self._key_parts(ids), agg.persons, agg.key_sums, wanted)
+        elif ids is not None:
+            take = first_in_cell(cells, ids)
             bucket, check = self._key_parts(ids)
-            keys, weights = (bucket[take], check[take]), None
+            fps = fingerprints(cells[take], n_cells, (bucket[take], check[take]), None, agg.persons, agg.key_sums, wanted)
         else:
             # Rows of a collapsed dataset hide who is in them: one bucket per cell, so the
             # bound falls back to the difference of the person counts (still a lower bound).
             take = inside
             keys, weights = np.zeros(int(take.sum()), dtype=np.uint64), contributors.count[take]
-        # ``family`` is not part of the stream: a mean's N is a noisy count of the same persons
-        # as a table cell, so counts and magnitudes on one variable set meet in the audit.
-        del family
-        streams = self._streams_for(contributors.person_id is not None, self._extra_streams)
-        fps = fingerprints(cells[take], n_cells, keys, weights, agg.persons, agg.key_sums, wanted)
-        self._pending.extend(Entry(streams, fp) for fp in fps)
+            fps = fingerprints(cells[take], n_cells, keys, weights, agg.persons, agg.key_sums, wanted)
+        found = [fps]
         for charge in self._charges:
             if charge.keys is None or contributors.person_id is None:
-                charge.pending.extend(Entry(streams, fp) for fp in fps)
+                found.append(fps)
                 continue
             # that datastore's own record keys, so its ledger compares like with like
             other = charge.keys(contributors.person_id)[take]
             sums = limb_sums(cells[take], other, n_cells)
-            own = fingerprints(cells[take], n_cells, key_parts(other), None, agg.persons, sums, wanted)
+            found.append(fingerprints(cells[take], n_cells, key_parts(other), None, agg.persons, sums, wanted))
+        return found
+
+    def _queue(self, contributors: Contributors, found: list[list[Fingerprint]]) -> None:
+        """Queue fingerprints from :meth:`_note_fingerprints` in the streams of the moment."""
+        streams = self._streams_for(contributors.person_id is not None, self._extra_streams)
+        self._pending.extend(Entry(streams, fp) for fp in found[0])
+        for charge, own in zip(self._charges, found[1:], strict=True):
             charge.pending.extend(Entry(streams, fp) for fp in own)
 
     def note_margins(self, cells: np.ndarray, n_rows: int, n_cols: int, contributors: Contributors, agg: CellAggregate) -> None:
@@ -357,6 +393,17 @@ class Gate:
         whole datastore population (:mod:`mdlang.disclosure.bounds`); a derived variable falls
         back to the whole dataset column ``population``, computed once per data version and column.
         """
+        memo = self._last_bounds
+        if memo is not None and memo[0] == variable and memo[1] is population:
+            return memo[2]
+        found = self._bounds_of(variable, population)
+        # the same column is asked again for each layout of a table: remember it (until the
+        # next command, whose registers may differ)
+        self._last_bounds = (variable, population, found)
+        return found
+
+    def _bounds_of(self, variable: str, population: np.ndarray) -> tuple[float, float] | None:
+        """:meth:`bounds`, computed."""
         register = self._registers.get(variable)
         if register is not None and self.global_bounds is not None:
             found = self.global_bounds.get(register)
@@ -367,7 +414,8 @@ class Gate:
         if seen is not None and seen[0] is population:
             fingerprint = seen[1]
         else:
-            fingerprint = hashlib.blake2b(arr.tobytes(), digest_size=16).hexdigest()
+            # hashed in place: a copy of the column (tobytes) would cost as much as the hash
+            fingerprint = hashlib.blake2b(arr, digest_size=16).hexdigest()
             if len(self._fingerprints) > 8:
                 self._fingerprints.clear()
             self._fingerprints[id(population)] = (population, fingerprint)
@@ -398,14 +446,12 @@ class Gate:
         """
         pol = self.policy
         given = (cells, values)
-        values = np.asarray(values, dtype=np.float64)
-        cells = np.where(np.isnan(values), -1, np.asarray(cells, dtype=np.int64))
+        values, cells = self._with_values(cells, values)
         bounds = self.bounds(variable, population)
         winsorised = False
         if bounds is not None:
-            inside = cells >= 0
-            winsorised = bool(((values[inside] < bounds[0]) | (values[inside] > bounds[1])).any())
-            values = np.clip(values, bounds[0], bounds[1])
+            values, outside = self._clipped(values, bounds)
+            winsorised = bool((cells[outside] >= 0).any())
         # a statistic of ``variable`` over the whole selection (summarize, a table's total) is
         # also audited in the variable's own stream
         self._extra_streams = (f"vars:{self._lineage(variable)}",) if n_cells == 1 else ()
@@ -495,15 +541,67 @@ class Gate:
         # renamed variable gets the very same noise (attack A06) rather than a fresh draw.
         return keyed_normal(cell_key(key_sum, kind, (f"{true:.3g}",)))
 
+    def _with_values(self, cells: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``values`` as float64 and ``cells`` with -1 where the value is missing.
+
+        Remembered for the last (cells, values) arrays, so that the magnitudes and quantiles of
+        one variable mask once, and the missing values of the last ``values`` for the layouts of
+        a table. The arrays returned are shared: callers must not change them.
+        """
+        memo = self._masked
+        if memo is not None and memo[0] is cells and memo[1] is values:
+            return memo[2], memo[3]
+        floats = np.asarray(values, dtype=np.float64)
+        nan = self._nan
+        if nan is None or nan[0] is not values:
+            nan = (values, np.isnan(floats))
+            self._nan = nan
+        masked = np.where(nan[1], -1, np.asarray(cells, dtype=np.int64))
+        self._masked = (cells, values, floats, masked)
+        return floats, masked
+
+    def _clipped(self, values: np.ndarray, bounds: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+        """``values`` winsorised to ``bounds`` and the rows whose value lies outside them,
+        remembered for the last array (the layouts of a table clip the same column). Shared:
+        callers must not change them."""
+        memo = self._clip
+        if memo is not None and memo[0] is values and memo[1] == bounds:
+            return memo[2], memo[3]
+        clipped = np.clip(values, bounds[0], bounds[1])
+        outside = np.flatnonzero((values < bounds[0]) | (values > bounds[1]))  # NaN is not outside
+        self._clip = (values, bounds, clipped, outside)
+        return clipped, outside
+
     def _valid_aggregate(self, given: tuple[Any, Any], cells: np.ndarray, n_cells: int, contributors: Contributors) -> CellAggregate:
         """:meth:`aggregate` of the rows with a value, remembered for the same (cells, values)
         arrays so that magnitudes and quantiles of one cell set aggregate once."""
         memo = self._last_valid
         if memo is not None and memo[0] is given[0] and memo[1] is given[1] and memo[2] is contributors and memo[3] == n_cells:
             return memo[4]
-        agg = self._aggregate(cells, n_cells, contributors)
-        self._note("value", cells, n_cells, contributors, agg)
+        agg = self._noted_aggregate(cells, n_cells, contributors)
         self._last_valid = (given[0], given[1], contributors, n_cells, agg)
+        return agg
+
+    def _noted_aggregate(self, cells: np.ndarray, n_cells: int, contributors: Contributors) -> CellAggregate:
+        """The aggregate of int64 ``cells`` (owned by the gate: never changed afterwards) with
+        their fingerprints queued for the ledger, both remembered for the last cells of the
+        command: a table's count and its summarize() interior, or variables with the same
+        missing rows, have the same persons per cell, so the same aggregate and fingerprints."""
+        same = self._same_cells
+        if (
+            same is not None
+            and same[0] is contributors
+            and same[1] == n_cells
+            and same[2] == tuple(map(id, self._charges))
+            and (same[3] is cells or np.array_equal(same[3], cells))
+        ):
+            agg, found = same[4], same[5]
+        else:
+            agg = self._aggregate(cells, n_cells, contributors)
+            found = self._note_fingerprints(cells, n_cells, contributors, agg)
+            self._same_cells = (contributors, n_cells, tuple(map(id, self._charges)), cells, agg, found)
+        if found is not None:
+            self._queue(contributors, found)
         return agg
 
     # -- quantiles (D6) -------------------------------------------------------------------------
@@ -540,8 +638,7 @@ class Gate:
         """
         pol = self.policy
         given = (cells, values)
-        values = np.asarray(values, dtype=np.float64)
-        cells = np.where(np.isnan(values), -1, np.asarray(cells, dtype=np.int64))
+        values, cells = self._with_values(cells, values)
         agg = self._valid_aggregate(given, cells, n_cells, contributors)
         if contributors.person_id is not None and not self.disjoint(contributors):
             return self._person_quantiles(cells, n_cells, values, contributors.person_id, probs, agg)

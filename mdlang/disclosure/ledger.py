@@ -164,6 +164,82 @@ def fingerprints(cells: np.ndarray, n_cells: int, keys: np.ndarray | tuple[np.nd
     return out
 
 
+def masked_fingerprints(cells: np.ndarray, n_cells: int, keys: tuple[np.ndarray, np.ndarray],
+                        persons: Sequence[int], key_sums: Sequence[int], wanted: Sequence[int]) -> list[Fingerprint]:
+    """:func:`fingerprints` of one row per person, read in place: ``cells`` has a cell number
+    for every row (-1 = the row does not contribute) and ``keys`` the :func:`key_parts` of every
+    row. The same numbers as :func:`fingerprints` of the contributing rows alone, without first
+    copying them out (at millions of rows the copies cost more than the sketch)."""
+    if not wanted:
+        return []
+    bucket, check = keys
+    cells = np.asarray(cells, dtype=np.int64)
+    size = len(wanted) * BUCKETS
+    if n_cells == 1:
+        idx = np.where(cells == 0, bucket, size)
+    else:
+        pick = np.full(n_cells + 1, -1, dtype=np.int64)  # the extra last entry serves cell -1
+        pick[list(wanted)] = np.arange(len(wanted))
+        slot = pick[cells]
+        idx = np.where(slot >= 0, slot * BUCKETS + bucket, size)
+    # rows left out go to bin ``size``, dropped; each kept bin adds its rows in the same order
+    counts = np.bincount(idx, minlength=size + 1)[:size].reshape(len(wanted), BUCKETS)
+    sums = np.bincount(idx, weights=check, minlength=size + 1)[:size].reshape(len(wanted), BUCKETS)
+    return _sparse(counts, sums, persons, key_sums, wanted, range(len(wanted)))
+
+
+def _sparse(counts: np.ndarray, sums: np.ndarray, persons: Sequence[int], key_sums: Sequence[int],
+            wanted: Sequence[int], rows: Sequence[int]) -> list[Fingerprint]:
+    """Fingerprints from bucket counts and (unreduced) checksum sums; row ``rows[j]`` of the
+    arrays is the sketch of cell ``wanted[j]``."""
+    out = []
+    for j, cell in zip(rows, wanted, strict=True):
+        nz = np.flatnonzero(counts[j])
+        checks = np.mod(sums[j, nz], 2.0**32).astype(np.int64)
+        out.append(Fingerprint(int(persons[cell]), int(key_sums[cell]), nz, counts[j, nz].astype(np.int64), checks))
+    return out
+
+
+@dataclass
+class Sketch:
+    """The bucket counts and checksum sums of a one-cell selection of one row per person
+    (``cells`` 0 = in, -1 = out), kept to sketch a selection that differs in a few rows."""
+
+    cells: np.ndarray
+    counts: np.ndarray  # int64, BUCKETS
+    sums: np.ndarray  # float64, BUCKETS, before reduction mod 2^32
+
+
+def one_cell_sketch(cells: np.ndarray, keys: tuple[np.ndarray, np.ndarray], base: Sketch | None) -> Sketch:
+    """The :class:`Sketch` of ``cells`` (one cell, one row per person), from ``base`` when only a
+    few rows changed.
+
+    Exact either way: counts are integers, and every checksum sum is an integer below 2^53 (24-bit
+    slices of at most 2^29 persons), so adding and removing rows gives the float64 sums that
+    summing the rows afresh gives.
+    """
+    bucket, check = keys
+    cells = np.asarray(cells, dtype=np.int64)
+    if base is not None and len(base.cells) == len(cells):
+        changed = np.flatnonzero(base.cells != cells)
+        if 4 * len(changed) <= len(cells):
+            added = changed[cells[changed] == 0]
+            removed = changed[base.cells[changed] == 0]
+            counts = base.counts + np.bincount(bucket[added], minlength=BUCKETS) - np.bincount(bucket[removed], minlength=BUCKETS)
+            sums = base.sums + np.bincount(bucket[added], weights=check[added], minlength=BUCKETS)
+            sums = sums - np.bincount(bucket[removed], weights=check[removed], minlength=BUCKETS)
+            return Sketch(cells, counts, sums)
+    idx = np.where(cells == 0, bucket, BUCKETS)  # rows left out go to the dropped last bin
+    counts = np.bincount(idx, minlength=BUCKETS + 1)[:BUCKETS]
+    sums = np.bincount(idx, weights=check, minlength=BUCKETS + 1)[:BUCKETS]
+    return Sketch(cells, counts.astype(np.int64), sums)
+
+
+def sketch_fingerprint(sketch: Sketch, persons: int, key_sum: int) -> Fingerprint:
+    """The :class:`Fingerprint` of a one-cell :class:`Sketch`."""
+    return _sparse(sketch.counts[None], sketch.sums[None], [persons], [key_sum], [0], [0])[0]
+
+
 def margin_fingerprints(cells: np.ndarray, n_rows: int, n_cols: int, keys: tuple[np.ndarray, np.ndarray],
                         persons: np.ndarray, key_sums: Sequence[int], floor: int) -> list[Fingerprint]:
     """Fingerprints of a table's row margins, column margins and total with at least ``floor``
