@@ -21,13 +21,12 @@ With one row per person every weight is 1 and the gate takes the unweighted path
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 # the per-cell maximum and top-n sum of the unweighted path, reused on per-person totals
-from mdlang.disclosure.magnitude import _group_max, _top_n_sum
+from mdlang.disclosure.magnitude import CellMoments, _group_max, _top_n_sum
 
 #: the percentile of rows per person that caps a person's weight
 ROWS_PERCENTILE = 99.0
@@ -109,27 +108,13 @@ def _pairs(c: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64), (uniques % width).astype(np.int64)
 
 
-@dataclass(frozen=True)
-class WeightedMoments:
-    """True per-cell quantities of winsorised, weighted values (arrays of length n_cells).
-
-    ``rows`` is the cell's weight sum (its row count when every weight is 1); ``max_abs`` the
-    largest person's Σ w·|x|; ``max_dev2`` the largest person's Σ w·(x − mean)²."""
-
-    rows: np.ndarray
-    total: np.ndarray
-    mean: np.ndarray
-    variance: np.ndarray
-    max_abs: np.ndarray
-    max_dev2: np.ndarray
-    top_share: np.ndarray
-
-
 def weighted_moments(
     cells: np.ndarray, n_cells: int, values: np.ndarray, person_id: np.ndarray, weights: np.ndarray, dominance_n: int
-) -> WeightedMoments:
+) -> CellMoments:
     """Weighted sums, means, variances and per-person dominance shares per cell (rows with cell
-    -1 or NaN skipped)."""
+    -1 or NaN skipped), as :class:`CellMoments` whose ``rows`` is the cell's weight sum (its row
+    count when every weight is 1), ``max_abs`` the largest person's Σ w·|x| and ``max_dev2`` the
+    largest person's Σ w·(x − mean)²."""
     take = (cells >= 0) & ~np.isnan(values)
     c, x, w = cells[take], values[take], weights[take]
     wsum = np.bincount(c, weights=w, minlength=n_cells)[:n_cells]
@@ -148,7 +133,7 @@ def weighted_moments(
     top = _top_n_sum(pc, contrib, n_cells, dominance_n)
     with np.errstate(invalid="ignore", divide="ignore"):
         top_share = np.where(abs_total > 0, top / np.where(abs_total > 0, abs_total, 1.0), 0.0)
-    return WeightedMoments(wsum, total, mean, variance, max_abs, max_dev2, top_share)
+    return CellMoments(wsum, total, mean, variance, max_abs, max_dev2, top_share)
 
 
 def sorted_weighted_by_cell(
