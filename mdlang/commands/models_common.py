@@ -52,24 +52,17 @@ def prepare(
             hint="margins() takes a 0/1 variable of the model, or nothing",
         )
     extra = []
-    if opts.cluster is not None:
-        name, span = opts.cluster
+    for option, role, hint in (
+        (opts.cluster, "cluster", "cluster on a variable that is not an explanatory variable or the outcome"),
+        (opts.exposure, "exposure", "leave it out of the list of explanatory variables"),
+    ):
+        if option is None:
+            continue
+        name, span = option
         if name in in_model:
-            raise MdlRuntimeError(
-                f"the cluster variable {name} cannot also be in the model", span,
-                hint="cluster on a variable that is not an explanatory variable or the outcome",
-            )
+            raise MdlRuntimeError(f"the {role} variable {name} cannot also be in the model", span, hint=hint)
         numeric_values(ctx, name, span, command)
-        extra.append(opts.cluster)
-    if opts.exposure is not None:
-        name, span = opts.exposure
-        if name in in_model:
-            raise MdlRuntimeError(
-                f"the exposure variable {name} cannot also be in the model", span,
-                hint="leave it out of the list of explanatory variables",
-            )
-        numeric_values(ctx, name, span, command)
-        extra.append(opts.exposure)
+        extra.append(option)
     design = build_design(
         ctx, stmt, command=command, dependent=ydep, terms=terms, constant=opts.constant,
         extra=extra, factor_outcome=factor_outcome,

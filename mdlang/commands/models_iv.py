@@ -19,7 +19,7 @@ import pandas as pd
 
 from mdlang.commands.models_common import Prepared, prepare
 from mdlang.commands.models_design import Design, Term, parse_terms
-from mdlang.commands.models_linalg import max_leverage, scaled_inverse
+from mdlang.commands.models_linalg import max_leverage, scaled_inverse, uncentre
 from mdlang.commands.models_ols import fit_ols, t_table
 from mdlang.commands.models_regress import omitted_note, vce_note
 from mdlang.commands.registry import analysis
@@ -127,14 +127,7 @@ def fit_iv(y: np.ndarray, X: np.ndarray, Z: np.ndarray, n_endog: int, *, constan
         else:
             U = (1 - kappa) * Xc + kappa * (Zc @ (zz_inv @ zx))
             cov_c = bread @ _sandwich_meat(U, e, vce, clusters) @ bread
-    k = X.shape[1]
-    M = np.eye(k)
-    if constant:
-        M[k - 1, : k - 1] = -cx[: k - 1]
-    coef = M @ b
-    if constant:
-        coef[k - 1] += ybar
-    cov = M @ cov_c @ M.T
+    coef, cov = uncentre(b, cov_c, cx, ybar, constant)
     ssr = float(e @ e)
     tss = float(yc @ yc)
     return IVFit(coef, (cov + cov.T) / 2.0, e, n, 1.0 - ssr / tss if tss > 0 else float("nan"),

@@ -92,3 +92,16 @@ def chol_factor(inv: np.ndarray) -> np.ndarray:
     except np.linalg.LinAlgError:
         w, v = np.linalg.eigh(inv)
         return v * np.sqrt(np.clip(w, 0.0, None))
+
+
+def uncentre(coef_c: np.ndarray, cov_c: np.ndarray, centre: np.ndarray, ybar: float, constant: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients and covariance on the original scale from a fit on centred columns (the
+    constant last): the constant becomes ``ybar − centre·b`` and its covariance follows."""
+    k = len(coef_c)
+    M = np.eye(k)
+    if constant:
+        M[k - 1, : k - 1] = -centre[: k - 1]
+    coef = M @ coef_c
+    if constant:
+        coef[k - 1] += ybar
+    return coef, M @ cov_c @ M.T

@@ -23,6 +23,7 @@ from mdlang.commands.models_linalg import (
     crossprod,
     scaled_inverse,
     scaled_solve,
+    uncentre,
 )
 
 
@@ -148,13 +149,7 @@ def fit_ols(
         q = (n_groups / (n_groups - 1)) * ((n - 1) / df_r) if n_groups > 1 else float("nan")
         cov_c = q * (inv @ meat @ inv)
         df_test = n_groups - 1
-    M = np.eye(k)
-    if constant:
-        M[k - 1, : k - 1] = -centre[: k - 1]
-    coef = M @ coef_c
-    if constant:
-        coef[k - 1] += ybar
-    cov = M @ cov_c @ M.T
+    coef, cov = uncentre(coef_c, cov_c, centre, ybar, constant)
     cov = (cov + cov.T) / 2.0
 
     df_m = k - 1 if constant else k

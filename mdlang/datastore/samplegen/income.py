@@ -149,33 +149,20 @@ class Components:
             has, np.round(0.62 * prev * (0.2 + 0.6 * self._u(year, "arbled-m")), -2), 0.0
         )
 
-    def _ufore(self, year):
+    def _benefit(self, year, state, share, career_cap, minimum_g):
+        """A benefit paid in ``state``: ``share`` of the average wage scaled by the career
+        (capped at ``career_cap``), at least ``minimum_g`` times the basic amount, in hundreds."""
         ec = economy(self.world)
-        has = self._state(year) == DISABLED
-        return np.where(
-            has,
-            np.round(
-                np.maximum(
-                    0.66 * average_wage(year) * np.minimum(ec.career, 1.6), 2.28 * grunnbelop(year)
-                ),
-                -2,
-            ),
-            0.0,
+        amount = np.maximum(
+            share * average_wage(year) * np.minimum(ec.career, career_cap), minimum_g * grunnbelop(year)
         )
+        return np.where(self._state(year) == state, np.round(amount, -2), 0.0)
+
+    def _ufore(self, year):
+        return self._benefit(year, DISABLED, 0.66, 1.6, 2.28)
 
     def _pension(self, year):
-        ec = economy(self.world)
-        has = self._state(year) == RETIRED
-        return np.where(
-            has,
-            np.round(
-                np.maximum(
-                    0.45 * average_wage(year) * np.minimum(ec.career, 2.0), 2.0 * grunnbelop(year)
-                ),
-                -2,
-            ),
-            0.0,
-        )
+        return self._benefit(year, RETIRED, 0.45, 2.0, 2.0)
 
     def _sosial(self, year):
         pop = self.world.pop
