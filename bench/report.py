@@ -167,12 +167,30 @@ def models_table(models: dict) -> str:
     return head + "\n".join(lines) + "\n"
 
 
+def run_provenance(rows: list[dict]) -> str:
+    """A line naming which workloads come from which run, when a merged table mixes runs."""
+    runs: dict[str, list[str]] = {}
+    for row in rows:
+        runs.setdefault(row.get("run", "this run"), []).append(row["workload"])
+    if len(runs) < 2:
+        return ""
+    parts = [f"workloads {', '.join(ws)}: {stamp}" for stamp, ws in runs.items()]
+    return (
+        "Rows from more than one run (`--merge`): "
+        + "; ".join(parts)
+        + ". The net figures of every row subtract the start-up of the newest run.\n"
+    )
+
+
 def render(persons: int, runs: int, rows, commands, built, titles, profiles, models=None) -> str:
     """The Markdown section of one size."""
     parts = [f"## {persons:,} persons (median of {runs} runs)\n"]
     if built is not None:
         parts.append(f"Building the sample register took {built:.0f} s.\n")
     parts.append(workload_table(rows, titles))
+    provenance = run_provenance(rows)
+    if provenance:
+        parts.append(provenance)
     if commands:
         parts.append(
             "\n### Interactive commands (one session, statement by statement)\n\n"

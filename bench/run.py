@@ -111,7 +111,11 @@ def measure_rss(mode: str, workload: str, data: Path) -> tuple[dict, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     info: dict = {"wall": wall, "rc": proc.returncode, "proc_cpu": usage.ru_utime + usage.ru_stime}
     if killed:
-        return {**info, "ok": False, "error": f"stopped above the {LIMITS['rss_gib']:g} GiB memory limit"}, usage.ru_maxrss / 1024
+        return {
+            **info,
+            "ok": False,
+            "error": f"stopped above the {LIMITS['rss_gib']:g} GiB memory limit",
+        }, usage.ru_maxrss / 1024
     lines = (
         (BENCH / "out" / f"last-{mode}-{workload}.json")
         .read_text(encoding="utf-8")
@@ -270,6 +274,12 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", action="store_true", help="cProfile every workload above the 1.3x target"
     )
     ap.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the rows of workloads not re-run from bench/out/results-N.json (each row "
+        "remembers the run it came from; the section says which rows are older)",
+    )
+    ap.add_argument(
         "--render-only",
         action="store_true",
         help="rewrite RESULTS.md from bench/out/results-N.json",
@@ -312,6 +322,10 @@ def main(argv: list[str] | None = None) -> int:
             ratio = _ratio(row, "wall")
             if row["workload"] != "0" and ratio is not None and ratio > TARGET_RATIO:
                 profiles[row["workload"]] = profile(row["workload"], data, args.persons)
+    desc = machine()
+    stamp = _run_stamp(desc, args.runs)
+    for row in rows:
+        row["run"] = stamp
     saved = {
         "runs": args.runs,
         "rows": rows,
@@ -320,9 +334,43 @@ def main(argv: list[str] | None = None) -> int:
         "built": built,
         "profiles": {k: str(v) for k, v in profiles.items()},
     }
-    desc = machine()
+    if args.merge and raw.exists():
+        saved = merge_results(json.loads(raw.read_text(encoding="utf-8")), saved)
     raw.write_text(json.dumps({**saved, "machine": desc}, indent=1), encoding="utf-8")
     return _publish(args.persons, saved, desc)
+
+
+def _run_stamp(desc: str, runs: int) -> str:
+    """Which run a row comes from: its date and load line, and the number of runs."""
+    when = next(
+        (ln[len("* run on ") :] for ln in desc.splitlines() if ln.startswith("* run on ")), "?"
+    )
+    load = next(
+        (ln.split("load average at the end ")[-1] for ln in desc.splitlines() if "load" in ln), "?"
+    )
+    return f"{when}, median of {runs}, load at the end {load}"
+
+
+def merge_results(old: dict, new: dict) -> dict:
+    """``new`` with the rows of ``old`` whose workloads it did not re-run (``--merge``).
+
+    Interactive commands and the models table are taken from ``new`` when it measured them, else
+    kept from ``old``. Rows of ``old`` without a ``run`` stamp are stamped "an earlier run".
+    """
+    done = {r["workload"] for r in new["rows"]}
+    kept = [
+        dict(r, run=r.get("run", "an earlier run"))
+        for r in old.get("rows", [])
+        if r["workload"] not in done
+    ]
+    rows = sorted(kept + new["rows"], key=lambda r: int(r["workload"]))
+    return {
+        **new,
+        "rows": rows,
+        "commands": new["commands"] or old.get("commands", []),
+        "models": new["models"] or old.get("models", {}),
+        "runs": min(new["runs"], old.get("runs", new["runs"])),
+    }
 
 
 def _publish(persons: int, saved: dict, desc: str) -> int:
