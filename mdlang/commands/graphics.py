@@ -146,7 +146,9 @@ def histogram(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     nb = len(edges) - 1
     cells = combine(gcodes, bin_cells(values, edges, bounds), nb)
     counts = released_counts(gate, cells, len(groups.labels) * nb, ctx.contributors)
-    normal = _normal(ctx, var, values, gcodes, len(groups.labels)) if "normal" in opts else None
+    normal, gate_notes = (
+        _normal(ctx, var, values, gcodes, len(groups.labels)) if "normal" in opts else (None, ())
+    )
     widths = [edges[i + 1] - edges[i] for i in range(nb)]
     panels = []
     for g, label in enumerate(groups.labels):
@@ -171,7 +173,7 @@ def histogram(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     notes = [threshold_note(ctx, "bins"), range_note()]
     if normal is not None:
         notes.append("The normal curve uses the released (protected) mean and standard deviation.")
-    return [release_figure(ctx, _title(var, groups), spec, notes, len(counts))]
+    return [release_figure(ctx, _title(var, groups), spec, notes, len(counts), gate_notes)]
 
 
 def _title(var: str, groups: Factor) -> str:
@@ -180,7 +182,9 @@ def _title(var: str, groups: Factor) -> str:
 
 def _normal(
     ctx: AnalysisContext, var: str, values: np.ndarray, gcodes: np.ndarray, n: int
-) -> list[dict[str, Any] | None]:
+) -> tuple[list[dict[str, Any] | None], tuple[str, ...]]:
+    """The released mean and sd of each panel (None where either is withheld), and the notes of
+    that release."""
     rel = ctx.gate.protect_magnitudes(
         gcodes, n, values, ctx.contributors, variable=var, population=values, stats=("mean", "sd")
     )
@@ -190,7 +194,7 @@ def _normal(
         out.append(
             {"mean": mean, "sd": sd} if is_number(mean) and is_number(sd) and sd > 0 else None
         )
-    return out
+    return out, rel.notes
 
 
 def _discrete(ctx: AnalysisContext, var: str, groups: Factor, scale: str) -> Result:

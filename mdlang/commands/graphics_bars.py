@@ -72,6 +72,7 @@ def barchart(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     over = _over(ctx, opts, 2)
     by = _by(ctx, opts)
     rows = selected(ctx)
+    gate_notes: tuple[str, ...] = ()
     if stat in ("count", "percent"):
         if len(names) != 1:
             raise MdlRuntimeError(
@@ -89,7 +90,7 @@ def barchart(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     else:
         for e, name in zip(stmt.args, names, strict=True):
             require_numeric(ctx, name, "barchart", e)
-        panels, n_cells, note = _stat_panels(ctx, names, over, by, rows, stat)
+        panels, n_cells, note, gate_notes = _stat_panels(ctx, names, over, by, rows, stat)
         value_label = f"{stat} of " + (names[0] if len(names) == 1 else "the variables")
         notes = [threshold_note(ctx, "bars"), note]
     if n_cells > ctx.gate.policy.max_table_cells:
@@ -108,7 +109,7 @@ def barchart(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     title = f"Bar chart ({stat}) of {', '.join(names)}" + (
         f" over {over.name}" if over.name else ""
     )
-    return [release_figure(ctx, title, spec, notes, n_cells)]
+    return [release_figure(ctx, title, spec, notes, n_cells, gate_notes)]
 
 
 def _count_panels(
@@ -153,11 +154,14 @@ def _percent(grid: list[list[Any]], whole: bool) -> list[list[Any]]:
 
 def _stat_panels(
     ctx: AnalysisContext, names: list[str], over: Factor, by: Factor, rows: np.ndarray, stat: str
-) -> tuple[list[dict[str, Any]], int, str]:
+) -> tuple[list[dict[str, Any]], int, str, tuple[str, ...]]:
+    """The panels of a statistic bar chart, the cell count, the statistic's note and the notes
+    of the gate's releases the bars come from."""
     no, nb = len(over.labels), len(by.labels)
     cells = combine(by.codes, np.where(rows, over.codes, -1), no)
     per_var: list[list[Any]] = []
     used: set[str] = set()
+    gate_notes: list[str] = []
     for name in names:
         values = numeric_values(ctx, name)
         if stat in MAGNITUDES:
@@ -171,6 +175,7 @@ def _stat_panels(
                 stats=(MAGNITUDES[stat],),
             )
             per_var.append([v[MAGNITUDES[stat]] for v in rel.values])
+            gate_notes.extend(n for n in rel.notes if n not in gate_notes)
         elif stat == "median":
             quants, _ = ctx.gate.protect_quantiles(cells, nb * no, values, ctx.contributors, (0.5,))
             per_var.append([q[0.5] if q[0.5] is not None else "x" for q in quants])
@@ -199,7 +204,7 @@ def _stat_panels(
                 "series": series,
             }
         )
-    return panels, nb * no * len(names), _stat_note(stat, used)
+    return panels, nb * no * len(names), _stat_note(stat, used), tuple(gate_notes)
 
 
 def _stat_note(stat: str, used: set[str]) -> str:
@@ -233,13 +238,14 @@ def boxplot(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     if nb * no * len(names) > ctx.gate.policy.max_table_cells:
         return [ctx.gate.refuse(ctx.command, ctx.line, table_size_rule(ctx.gate.policy))]
     boxes_of = []
+    gate_notes: list[str] = []
     for name in names:
         values = numeric_values(ctx, name)
-        boxes_of.append(
-            box_statistics(
-                ctx.gate, cells, nb * no, values, ctx.contributors, variable=name, population=values
-            )
+        boxes, box_notes = box_statistics(
+            ctx.gate, cells, nb * no, values, ctx.contributors, variable=name, population=values
         )
+        boxes_of.append(boxes)
+        gate_notes.extend(n for n in box_notes if n not in gate_notes)
     panels = []
     for b in range(nb):
         boxes = []
@@ -266,4 +272,4 @@ def boxplot(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
         threshold_note(ctx, "boxes"),
     ]
     title = f"Box plot of {', '.join(names)}" + (f" over {over.name}" if over.name else "")
-    return [release_figure(ctx, title, spec, notes, nb * no * len(names) * 5)]
+    return [release_figure(ctx, title, spec, notes, nb * no * len(names) * 5, gate_notes)]

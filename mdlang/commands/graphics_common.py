@@ -7,6 +7,7 @@ count is suppressed is left out of the figure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,16 +188,34 @@ def range_note() -> str:
     )
 
 
+def merged_notes(*groups: Sequence[str]) -> list[str]:
+    """The notes of several groups in order, each note once."""
+    out: list[str] = []
+    for group in groups:
+        out.extend(n for n in group if n not in out)
+    return out
+
+
 def release_figure(
-    ctx: AnalysisContext, title: str, spec: dict[str, Any], notes: list[str], cells: int
+    ctx: AnalysisContext,
+    title: str,
+    spec: dict[str, Any],
+    notes: list[str],
+    cells: int,
+    drawn_from: Sequence[str] = (),
 ) -> Result:
-    """The figure as a released result (``files`` are filled in when the figure is written)."""
+    """The figure as a released result (``files`` are filled in when the figure is written).
+
+    ``drawn_from`` are the notes of the gate's releases the figure was drawn from (e.g.
+    :attr:`MagnitudeRelease.notes`, the row-weighting note of D5); they follow the figure's own
+    notes, each once, so a figure says what its numbers went through just as a table does.
+    """
     return ctx.gate.release(
         ctx.command,
         ctx.line,
         "figure",
         {"title": title, "spec": spec, "files": []},
-        notes,
+        merged_notes(notes, drawn_from),
         protections=("threshold", "cell-key noise", "figures from released aggregates"),
         cells=cells,
     )

@@ -189,8 +189,9 @@ def box_statistics(
     *,
     variable: str,
     population: np.ndarray,
-) -> list[dict[str, Any]]:
-    """One released box per cell: quartiles, mean, whiskers, the released count.
+) -> tuple[list[dict[str, Any]], tuple[str, ...]]:
+    """One released box per cell: quartiles, mean, whiskers, the released count; and the notes
+    of the gate's releases behind the boxes (the mean's :attr:`MagnitudeRelease.notes`).
 
     A box whose cell is suppressed or too small for quartiles holds ``withheld`` (the marker)
     instead of numbers; no minimum, maximum or outlier is ever part of a box.
@@ -226,7 +227,7 @@ def box_statistics(
         if box["whiskers"] is None:
             box.update(whisker_low=core[0], whisker_high=core[2])
         boxes.append(box)
-    return boxes
+    return boxes, tuple(mags.notes)
 
 
 def extreme_substitute(
