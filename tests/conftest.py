@@ -16,6 +16,7 @@ def _session_mdlang_home(tmp_path_factory: pytest.TempPathFactory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MDLANG_HOME", str(home))
         patch.delenv("MDLANG_PROJECT", raising=False)
+        patch.delenv("MDLANG_DEPLOYMENT", raising=False)
         yield home
 
 
@@ -25,4 +26,5 @@ def _isolated_mdlang_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
     home = tmp_path_factory.mktemp("mdlang-home")
     monkeypatch.setenv("MDLANG_HOME", str(home))
     monkeypatch.delenv("MDLANG_PROJECT", raising=False)
+    monkeypatch.delenv("MDLANG_DEPLOYMENT", raising=False)
     yield home

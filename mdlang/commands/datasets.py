@@ -51,10 +51,16 @@ def require(session: Session, stmt: ast.Require) -> list[Result]:
 
 def make_gate(session: Session, store: Any) -> Any:
     """The gate of a datastore: its owner's policy (or the run's stricter override), its audit
-    log, its privacy ledger and its datastore-wide winsorisation bounds."""
+    log, its privacy ledger and its datastore-wide winsorisation bounds.
+
+    Under a policy override the audit log and ledger are those of the project plus the policy's
+    fingerprint (:func:`mdlang.disclosure.audit.experiment_project`): the experiment's releases
+    are audited and budgeted among themselves, never mixed with the project's real ones."""
+    from mdlang.disclosure.audit import experiment_project
     from mdlang.disclosure.gate import Gate
 
     policy = None
+    project = session.project
     if session.policy_override is not None:
         from mdlang.disclosure.policy import Policy
 
@@ -66,9 +72,10 @@ def make_gate(session: Session, store: Any) -> Any:
                 hint="change the datastore's policy.toml (the data owner's decision) instead",
             )
         policy = session.policy_override
-    gate = Gate.for_datastore(store, audit=session.audit, project=session.project, policy=policy)
+        project = experiment_project(policy.digest(), session.project)
+    gate = Gate.for_datastore(store, audit=session.audit, project=project, policy=policy)
     if session.source is not None:
-        gate.begin_script(session.source)
+        gate.begin_script(session.source, session.file)
     return gate
 
 

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mdlang.errors import UsageError
+
 GENESIS = "0" * 64
 
 
@@ -37,10 +39,44 @@ def mdlang_home() -> Path:
     return Path(xdg) / "mdlang"
 
 
+class ProjectName(str):
+    """A project name resolved by :func:`project_name` (checked against the deployment and
+    path-safe); :func:`project_name` passes it on unchanged."""
+
+
 def project_name(project: str | None = None) -> str:
-    """The project: the given name, else ``$MDLANG_PROJECT``, else ``local`` (made path-safe)."""
-    name = project or os.environ.get("MDLANG_PROJECT") or "local"
-    return re.sub(r"[^\w.-]", "_", name) or "local"
+    """The project: the given name, else ``$MDLANG_PROJECT``, else ``local`` (made path-safe).
+
+    When the installation's deployment file fixes the project (:mod:`mdlang.disclosure.deployment`)
+    that project is used, and a given name or ``$MDLANG_PROJECT`` that differs from it is refused
+    with a UsageError: the researcher cannot start a fresh ledger and budget by renaming.
+    """
+    if isinstance(project, ProjectName):
+        return project
+    from mdlang.disclosure.deployment import ASK_OWNER, fixed_project, safe_name
+
+    env = os.environ.get("MDLANG_PROJECT")
+    fixed = fixed_project()
+    if fixed is None:
+        return ProjectName(safe_name(project or env or "local"))
+    name, path = fixed
+    for given, how in ((project, "--project"), (env, "$MDLANG_PROJECT")):
+        if given and safe_name(given) != name:
+            raise UsageError(
+                f"this installation fixes the project as {name!r} (deployment file {path}); "
+                f"{how} {given!r} differs",
+                hint=f"leave out --project and unset $MDLANG_PROJECT to work in {name!r}; "
+                f"for another project, {ASK_OWNER}",
+            )
+    return ProjectName(name)
+
+
+def experiment_project(policy_digest: str, project: str | None = None) -> ProjectName:
+    """The project of a session run under a policy override (tests, an owner's experiments):
+    the session's project plus the policy's fingerprint, so that each override keeps a ledger of
+    its own and experiments never mix with the project's real releases. (``+`` never survives
+    :func:`project_name`, so no name a researcher gives can reach these ledgers.)"""
+    return ProjectName(f"{project_name(project)}+override-{policy_digest[:12]}")
 
 
 def default_audit_path(datastore: str, version: str | int, project: str | None = None) -> Path:

@@ -156,6 +156,9 @@ class _Output:
 
 def cli_run(args: Any) -> int:
     """``mdlang run SCRIPT|-`` (see the module docstring for the exit codes)."""
+    from mdlang.disclosure.audit import project_name
+
+    project = project_name(getattr(args, "project", None))  # a name the deployment refuses stops here
     text, file = _read_source(args.script)
     try:
         script = parse_script(text, file, getattr(args, "datastore_dir", None))
@@ -170,7 +173,7 @@ def cli_run(args: Any) -> int:
     figure_names: set[str] = set()
     session = Session(
         datastore_dirs=getattr(args, "datastore_dir", None),
-        project=getattr(args, "project", None),
+        project=project,
         figures_dir=getattr(args, "figures", None),
     )
     out = _Output(getattr(args, "out", None))

@@ -38,15 +38,24 @@ CONTINUATION = "...> "
 INDENT = "    "
 
 
-def banner() -> str:
-    """The greeting printed when an interactive session starts."""
+def banner(project: str | None = None) -> str:
+    """The greeting printed when an interactive session starts (with the session's project,
+    when given: the privacy ledger and budget the session's outputs count against)."""
     from mdlang import __version__
 
     return (
         f"mdlang {__version__}: the microdata.no analysis language.\n"
         "Type help for the commands, help COMMAND for one of them; Tab completes; "
         "exit or Ctrl-D leaves.\n"
-    )
+    ) + (project_line(project) if project is not None else "")
+
+
+def project_line(project: str) -> str:
+    """Which project the session works in, and whether the installation fixed it."""
+    from mdlang.disclosure.deployment import fixed_project
+
+    how = "fixed by this installation" if fixed_project() is not None else "choose another with --project"
+    return f"Project: {project} ({how}).\n"
 
 
 def loop_depth(text: str) -> int:
@@ -135,13 +144,15 @@ def run_piped(executor: Executor, stream: TextIO) -> int:
 
 def cli_repl(args: Any) -> int:
     """``mdlang repl [--project NAME] [--datastore-dir DIR …]``."""
+    from mdlang.disclosure.audit import project_name
     from mdlang.engine.session import Session
 
     dirs = getattr(args, "datastore_dir", None)
-    session = Session(datastore_dirs=dirs, project=getattr(args, "project", None), interactive=True)
+    project = project_name(getattr(args, "project", None))  # a name the deployment refuses stops here
+    session = Session(datastore_dirs=dirs, project=project, interactive=True)
     executor = Executor(session)
     if not sys.stdin.isatty():
         return run_piped(executor, sys.stdin)
     sources = SessionSources(executor, dirs)
-    sys.stdout.write(banner())
+    sys.stdout.write(banner(project))
     return interact(executor, make_prompt(executor, sources))
