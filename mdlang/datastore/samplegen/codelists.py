@@ -177,52 +177,95 @@ def nus_code_list() -> tuple[Code, ...]:
     return tuple(out)
 
 
+#: SSB's three-digit country codes (Standard for landkoder / land og statsborgerskap i
+#: personstatistikk, KLASS 91, whose numbers appear as the fourth element, "SSB-3", of SSB's code
+#: references): Norway 000, Europe 1xx, Africa 2xx–3xx, Asia 4xx–5xx, North and Central America
+#: 6xx, South America 7xx, Oceania 8xx, stateless 980, unknown 990. Numbers from the SSB-to-ISO
+#: table of github.com/tazjin/ssb-to-iso (built from KLASS 91) and SSB's version notes (the
+#: former states 116, 125 and 142); names in Norwegian are the sample's own wording.
 _COUNTRIES = """
-000=Norge|752=Sverige|208=Danmark|246=Finland|352=Island|616=Polen|440=Litauen|428=Latvia|233=Estland
-276=Tyskland|826=Storbritannia|840=USA|706=Somalia|760=Syria|368=Irak|364=Iran|004=Afghanistan
-232=Eritrea|586=Pakistan|608=Filippinene|764=Thailand|704=Vietnam|144=Sri Lanka|356=India|156=Kina
-804=Ukraina|643=Russland|642=Romania|100=Bulgaria|070=Bosnia-Hercegovina|688=Serbia|191=Kroatia
-008=Albania|792=Tyrkia|818=Egypt|504=Marokko|231=Etiopia|566=Nigeria|288=Ghana|404=Kenya|729=Sudan
-275=Palestina|422=Libanon|400=Jordan|250=Frankrike|724=Spania|620=Portugal|380=Italia|528=Nederland
-056=Belgia|040=Østerrike|756=Sveits|300=Hellas|348=Ungarn|203=Tsjekkia|703=Slovakia|124=Canada
-036=Australia|076=Brasil|152=Chile|170=Colombia|484=Mexico|604=Peru|392=Japan|410=Sør-Korea
-360=Indonesia|458=Malaysia|050=Bangladesh|524=Nepal|104=Myanmar|710=Sør-Afrika|180=Kongo, Den demokratiske republikken
-646=Rwanda|800=Uganda|834=Tanzania|372=Irland|442=Luxembourg|705=Slovenia|807=Nord-Makedonia
-499=Montenegro|498=Moldova|112=Belarus|268=Georgia|051=Armenia|031=Aserbajdsjan|398=Kasakhstan
-860=Usbekistan|012=Algerie|788=Tunisia|434=Libya|887=Jemen|682=Saudi-Arabia|784=De forente arabiske emirater
-414=Kuwait|554=New Zealand|032=Argentina|862=Venezuela|218=Ecuador|068=Bolivia|192=Cuba|332=Haiti
-388=Jamaica|120=Kamerun|384=Elfenbenskysten|686=Senegal|466=Mali|562=Niger|148=Tsjad|024=Angola
-508=Mosambik|894=Zambia|716=Zimbabwe|454=Malawi|072=Botswana|516=Namibia|450=Madagaskar|108=Burundi
-262=Djibouti|478=Mauritania|270=Gambia|324=Guinea|694=Sierra Leone|430=Liberia|768=Togo|204=Benin
-854=Burkina Faso|140=Den sentralafrikanske republikk|178=Kongo-Brazzaville|266=Gabon|226=Ekvatorial-Guinea
-728=Sør-Sudan|496=Mongolia|408=Nord-Korea|116=Kambodsja|418=Laos|702=Singapore|096=Brunei|626=Øst-Timor
-598=Papua Ny-Guinea|242=Fiji|762=Tadsjikistan|417=Kirgisistan|795=Turkmenistan|512=Oman|634=Qatar
-048=Bahrain|376=Israel|196=Kypros|470=Malta|020=Andorra|438=Liechtenstein|492=Monaco|674=San Marino
-336=Vatikanstaten|234=Færøyene|304=Grønland|158=Taiwan|344=Hongkong|446=Macao|462=Maldivene|064=Bhutan
-810=Sovjetunionen|890=Jugoslavia|200=Tsjekkoslovakia|278=Øst-Tyskland|990=Uoppgitt|991=Statsløs
+000=Norge|101=Danmark|102=Grønland|103=Finland|104=Færøyene|105=Island|106=Sverige|111=Albania
+112=Belgia|113=Bulgaria|114=Andorra|115=Estland|116=Jugoslavia (til 1992)|117=Frankrike
+118=Gibraltar|119=Hellas|120=Belarus|121=Irland|122=Kroatia|123=Italia|124=Latvia
+125=Jugoslavia (Serbia og Montenegro, 1992–2006)|126=Malta|127=Nederland|128=Liechtenstein
+129=Luxembourg|130=Monaco|131=Polen|132=Portugal|133=Romania|134=San Marino|136=Litauen
+137=Spania|138=Moldova|139=Storbritannia|140=Russland|141=Sveits|142=Tsjekkoslovakia (til 1992)
+143=Tyrkia|144=Tyskland|146=Slovenia|148=Ukraina|152=Ungarn|153=Østerrike|154=Vatikanstaten
+155=Bosnia-Hercegovina|156=Nord-Makedonia|157=Slovakia|158=Tsjekkia|159=Serbia|160=Montenegro
+161=Kosovo|162=Guernsey|163=Jersey|164=Man
+203=Algerie|204=Angola|205=Botswana|209=St. Helena|213=Det britiske territoriet i Indiahavet
+216=Burundi|220=Komorene|229=Benin|235=Ekvatorial-Guinea|239=Elfenbenskysten|241=Eritrea
+246=Etiopia|249=Egypt|250=Djibouti|254=Gabon|256=Gambia|260=Ghana|264=Guinea|266=Guinea-Bissau
+270=Kamerun|273=Kapp Verde|276=Kenya|278=Kongo-Brazzaville|279=Kongo, Den demokratiske republikken
+281=Lesotho|283=Liberia|286=Libya|289=Madagaskar|296=Malawi|299=Mali|303=Marokko|304=Vest-Sahara
+306=Mauritania|307=Mauritius|308=Namibia|309=Niger|313=Nigeria|319=Mosambik|322=Mayotte
+323=Réunion|326=Zimbabwe|329=Rwanda|333=São Tomé og Príncipe|336=Senegal
+337=Den sentralafrikanske republikk|338=Seychellene|339=Sierra Leone|346=Somalia|355=Sør-Sudan
+356=Sudan|357=Eswatini|359=Sør-Afrika|369=Tanzania|373=Tsjad|376=Togo|379=Tunisia|386=Uganda
+389=Zambia|393=Burkina Faso
+404=Afghanistan|406=Armenia|407=Aserbajdsjan|409=Bahrain|410=Bangladesh|412=Bhutan|416=Brunei
+420=Myanmar|424=Sri Lanka|426=De forente arabiske emirater|428=Filippinene|430=Georgia
+432=Taiwan|436=Hongkong|444=India|448=Indonesia|452=Irak|456=Iran|460=Israel|464=Japan
+476=Jordan|478=Kambodsja|480=Kasakhstan|484=Kina|488=Nord-Korea|492=Sør-Korea|496=Kuwait
+500=Kypros|502=Kirgisistan|504=Laos|508=Libanon|510=Macao|512=Malaysia|513=Maldivene
+516=Mongolia|520=Oman|524=Palestina|528=Nepal|534=Pakistan|537=Øst-Timor|540=Qatar
+544=Saudi-Arabia|548=Singapore|550=Tadsjikistan|552=Turkmenistan|554=Usbekistan|564=Syria
+568=Thailand|575=Vietnam|578=Jemen
+601=De amerikanske jomfruøyene|602=Barbados|603=Antigua og Barbuda|604=Belize|605=Bahamas
+606=Bermuda|608=De britiske jomfruøyene|612=Canada|613=Caymanøyene|616=Costa Rica|620=Cuba
+622=Dominica|624=Den dominikanske republikk|629=Grenada|631=Guadeloupe|632=Guatemala|636=Haiti
+644=Honduras|648=Jamaica|650=Martinique|652=Mexico|654=Montserrat|657=Aruba|658=Sint Maarten
+659=Bonaire, Sint Eustatius og Saba|660=Anguilla|661=Curaçao|664=Nicaragua|668=Panama
+672=El Salvador|676=Saint-Pierre og Miquelon|677=Saint Kitts og Nevis|678=Saint Lucia
+679=Saint Vincent og Grenadinene|680=Trinidad og Tobago|681=Turks- og Caicosøyene|684=USA
+685=Puerto Rico|686=Saint-Martin|687=Saint-Barthélemy
+705=Argentina|710=Bolivia|715=Brasil|720=Guyana|725=Chile|730=Colombia|735=Ecuador
+740=Falklandsøyene|745=Fransk Guyana|755=Paraguay|760=Peru|765=Surinam|770=Uruguay|775=Venezuela
+802=Amerikansk Samoa|805=Australia|806=Salomonøyene|807=Christmasøya|808=Kokosøyene|809=Cookøyene
+811=Fiji|812=Vanuatu|813=Tonga|814=Fransk Polynesia|815=Kiribati|816=Tuvalu|817=Guam|818=Nauru
+819=USAs ytre småøyer|820=New Zealand|821=Niue|822=Norfolkøya|826=Mikronesiaføderasjonen
+827=Papua Ny-Guinea|828=Pitcairn|829=Tokelau|830=Samoa|832=Wallis og Futuna|833=Ny-Caledonia
+835=Marshalløyene|839=Palau|840=Nord-Marianene|912=De franske sørlige territorier
+980=Statsløs|990=Uoppgitt
 """
+
+#: Size of BEFOLKNING_FODELAND's code list in the catalogue.
+COUNTRY_LIST_SIZE = 287
+
+
+@cache
+def ssb_countries() -> tuple[Code, ...]:
+    """SSB's country codes that the sample knows (real numbers, Norwegian names)."""
+    return simple(
+        "|".join(x.strip() for x in _COUNTRIES.strip().replace("\n", "|").split("|") if x.strip())
+    )
 
 
 @cache
 def country_code_list() -> tuple[Code, ...]:
-    """287 country codes: Norway is 000 (as in SSB's list), others ISO 3166 numeric; the tail is synthetic."""
-    known = simple(
-        "|".join(x.strip() for x in _COUNTRIES.strip().replace("\n", "|").split("|") if x.strip())
-    )
+    """287 country codes: SSB's three-digit codes, and unused 9xx codes as labelled placeholders.
+
+    SSB's list in the catalogue also holds former countries and territories that the public
+    sources do not number; the placeholders (9xx codes SSB does not use: SSB's 9xx are 912, 980
+    and 990) only bring the list to the catalogue's size and are never assigned to anyone.
+    """
+    known = ssb_countries()
     used = {c.code for c in known}
     filler = [
-        Code(f"{n:03d}", f"Annet land {n:03d} (syntetisk kode)")
-        for n in range(900, 990)
+        Code(f"{n:03d}", f"Plassholder {n:03d} (ikke SSB-kode, brukes ikke)")
+        for n in range(900, 1000)
         if f"{n:03d}" not in used
     ]
-    extra = [
-        Code(f"{n:03d}", f"Annet land {n:03d} (syntetisk kode)")
-        for n in range(1, 900)
-        if f"{n:03d}" not in used
-    ]
-    codes = list(known) + filler
-    codes += extra[: max(0, 287 - len(codes))]
-    return tuple(sorted(codes[:287], key=lambda c: c.code))
+    codes = list(known) + filler[: max(0, COUNTRY_LIST_SIZE - len(known))]
+    return tuple(sorted(codes, key=lambda c: c.code))
+
+
+#: Countries of birth counted as "EU/EØS, USA, Canada, Australia og New Zealand" (LANDBAK 2):
+#: the EU and EEA members, the United Kingdom, Switzerland and the four named overseas countries.
+WESTERN_COUNTRIES = frozenset(
+    "101 102 103 104 105 106 112 113 115 117 119 121 122 123 124 126 127 128 129 131 132 133 136 "
+    "137 139 141 144 146 152 153 157 158 500 612 684 805 820".split()
+)
 
 
 #: Family types (BEFOLKNING_REGSTAT_FAMTYP): SSB's 25 types of the standard for grouping families

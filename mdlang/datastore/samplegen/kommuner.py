@@ -1,14 +1,24 @@
-"""Norway's municipalities (kommuner) and counties (fylker) in three numberings.
+"""Norway's municipalities (kommuner) and counties (fylker) in five numberings.
 
-Numbers and names follow SSB's classification in three periods: until 31 December 2019 (the
-numbers of 2019, before the regional reform), 2020–2023 (after the reform of 1 January 2020) and
+Numbers and names follow SSB's classification in five periods: until 31 December 2016, the year
+2017 (after Sandefjord, Andebu and Stokke became Sandefjord), 2018–2019 (after the Trøndelag
+county merger, which renumbered every municipality of Sør- and Nord-Trøndelag 16xx/17xx → 50xx,
+and the mergers of Larvik and Lardal, Holmestrand and Hof, Nøtterøy and Tjøme into Færder, and
+Rissa and Leksvik into Indre Fosen), 2020–2023 (after the regional reform of 1 January 2020) and
 from 1 January 2024 (after Viken, Vestfold og Telemark and Troms og Finnmark were split and
 Haram left Ålesund). Residence is simulated in 2024 municipalities; each 2024 municipality knows
-its 2020–2023 number and the 2019 municipalities whose area it now covers, so a spell before 2020
-carries a number valid then (e.g. Bergen 1201 → 4601, Skedsmo 0231 → Lillestrøm 3030 → 3205).
-Earlier changes (the Trøndelag merger of 2018 and the municipal mergers of 2017–2018) are not
-modelled: the 2019 numbers serve the whole period before 2020. The third column of the 2024
-table is a rough population in thousands, used only as a weight.
+its 2020–2023 number and the 2019 municipalities whose area it now covers, and each 2019
+municipality the 2017 (and each 2017 one the 2016) municipalities it was formed from, so a spell
+carries a number valid then (e.g. Bergen 1201 → 4601, Skedsmo 0231 → Lillestrøm 3030 → 3205,
+Trondheim 1601 → 5001, Stokke 0720 → Sandefjord 0710 → 3804 → 3907). Changes before 2017 are
+not modelled: the 2016 numbers serve the whole period before 2017. The third column of the 2024
+table, and the last column of the tables before 2018, are rough populations in thousands, used
+only as weights when a merged municipality is traced back to one of its parts.
+
+Sources for 2017–2018: the Government's list of adopted mergers (regjeringen.no, "Vedtatte
+sammenslåinger": dates and new numbers 0710, 0712, 0715, 0729 and Indre Fosen), and the 2017
+municipality list with the Trøndelag numbers 16xx/17xx matched by name to 2019's 50xx (a few
+pairs, e.g. Hemne 1612 → 5011, Røros 1640 → 5025, confirmed by local news of January 2018).
 """
 
 from __future__ import annotations
@@ -21,11 +31,19 @@ import numpy as np
 from mdlang.datastore.metadata import Code
 from mdlang.datastore.samplegen.dates import day
 
-#: First day of the 2020 regional reform and of the 2024 county split.
+#: First days of the 2017 and 2018 mergers, the 2020 regional reform and the 2024 county split.
+REFORM_2017 = day("2017-01-01")
+REFORM_2018 = day("2018-01-01")
 REFORM_2020 = day("2020-01-01")
 REFORM_2024 = day("2024-01-01")
-#: The three numbering periods: (first day, last day), open ends as None.
-PERIODS = ((None, REFORM_2020 - 1), (REFORM_2020, REFORM_2024 - 1), (REFORM_2024, None))
+#: The five numbering periods: (first day, last day), open ends as None.
+PERIODS = (
+    (None, REFORM_2017 - 1),
+    (REFORM_2017, REFORM_2018 - 1),
+    (REFORM_2018, REFORM_2020 - 1),
+    (REFORM_2020, REFORM_2024 - 1),
+    (REFORM_2024, None),
+)
 
 FYLKER_2024 = {
     "03": "Oslo",
@@ -76,6 +94,12 @@ FYLKER_BEFORE_2020 = {
     "19": "Troms - Romsa",
     "20": "Finnmark - Finnmárku",
     "50": "Trøndelag - Trööndelage",
+}
+#: Until 31 December 2017 Trøndelag was two counties.
+FYLKER_BEFORE_2018 = {
+    **{k: v for k, v in FYLKER_BEFORE_2020.items() if k != "50"},
+    "16": "Sør-Trøndelag",
+    "17": "Nord-Trøndelag",
 }
 
 _KOMMUNER_2024 = """
@@ -171,7 +195,7 @@ _NUMBERS_2020 = """
 1507 Ålesund 1508,1580
 """
 
-#: The municipalities of 2019 → the 2024 municipality (or municipalities) covering their area.
+#: The municipalities of 2018–2019 → the 2024 municipality (or municipalities) covering their area.
 _NUMBERS_2019 = """
 0101 Halden 3101|0104 Moss 3103|0105 Sarpsborg 3105|0106 Fredrikstad 3107|0111 Hvaler 3110
 0118 Aremark 3124|0119 Marker 3122|0121 Rømskog 3226|0122 Trøgstad 3118|0123 Spydeberg 3118
@@ -263,6 +287,28 @@ _NUMBERS_2019 = """
 5053 Inderøy 5053|5054 Indre Fosen 5054
 """
 
+#: Numbers of 2017 that differ from 2018–2019 → the 2019 municipality they became, and a rough
+#: population in thousands (a weight where several became one).
+_NUMBERS_2017 = """
+0702 Holmestrand 0715 11|0714 Hof 0715 3|0709 Larvik 0712 44|0728 Lardal 0712 2
+0722 Nøtterøy 0729 22|0723 Tjøme 0729 5
+1601 Trondheim 5001 1|1612 Hemne 5011 1|1613 Snillfjord 5012 1|1617 Hitra 5013 1|1620 Frøya 5014 1
+1621 Ørland 5015 1|1622 Agdenes 5016 1|1624 Rissa 5054 7|1627 Bjugn 5017 1|1630 Åfjord 5018 1
+1632 Roan 5019 1|1633 Osen 5020 1|1634 Oppdal 5021 1|1635 Rennebu 5022 1|1636 Meldal 5023 1
+1638 Orkdal 5024 1|1640 Røros 5025 1|1644 Holtålen 5026 1|1648 Midtre Gauldal 5027 1
+1653 Melhus 5028 1|1657 Skaun 5029 1|1662 Klæbu 5030 1|1663 Malvik 5031 1|1664 Selbu 5032 1
+1665 Tydal 5033 1|1702 Steinkjer 5004 1|1703 Namsos 5005 1|1711 Meråker 5034 1|1714 Stjørdal 5035 1
+1717 Frosta 5036 1|1718 Leksvik 5054 4|1719 Levanger 5037 1|1721 Verdal 5038 1|1724 Verran 5039 1
+1725 Namdalseid 5040 1|1736 Snåase - Snåsa 5041 1|1738 Lierne 5042 1|1739 Raarvihke - Røyrvik 5043 1
+1740 Namsskogan 5044 1|1742 Grong 5045 1|1743 Høylandet 5046 1|1744 Overhalla 5047 1|1748 Fosnes 5048 1
+1749 Flatanger 5049 1|1750 Vikna 5050 1|1751 Nærøy 5051 1|1755 Leka 5052 1|1756 Inderøy 5053 1
+"""
+
+#: Numbers of 2016 that differ from 2017 → the 2017 municipality they became, with a weight.
+_NUMBERS_2016 = """
+0706 Sandefjord 0710 45|0719 Andebu 0710 6|0720 Stokke 0710 12
+"""
+
 
 def _rows(text: str) -> list[tuple[str, str, str]]:
     out = []
@@ -276,11 +322,52 @@ def _rows(text: str) -> list[tuple[str, str, str]]:
 
 
 @dataclass(frozen=True)
+class Earlier:
+    """The municipalities of an earlier period, each traced forward to one of the next period.
+
+    ``successor[j]`` indexes the next period's table (for 2017: the 2018–2019 table ``old_codes``;
+    for 2016: the 2017 table); ``weight[j]`` is a rough population, the chance of a resident of
+    the successor being traced back to ``j`` rather than to another part of it.
+    """
+
+    codes: tuple[str, ...]
+    names: tuple[str, ...]
+    successor: np.ndarray
+    weight: np.ndarray
+
+    def parts(self, index: int) -> np.ndarray:
+        """Indices of the municipalities of this period that became ``index`` of the next."""
+        return np.flatnonzero(self.successor == index)
+
+
+def _earlier(text: str, codes: tuple[str, ...], names: tuple[str, ...]) -> Earlier:
+    """The period before ``codes``: those codes, with the changed ones replaced by their parts."""
+    changed = []
+    for chunk in text.replace("\n", "|").split("|"):
+        if chunk.strip():
+            code, rest = chunk.strip().split(" ", 1)
+            name, succ, weight = rest.rsplit(" ", 2)
+            changed.append((code, name, codes.index(succ), float(weight)))
+    merged = {c[2] for c in changed}
+    rows = [
+        (c, n, i, 1.0) for i, (c, n) in enumerate(zip(codes, names, strict=True)) if i not in merged
+    ]
+    rows = sorted(rows + changed)
+    return Earlier(
+        codes=tuple(r[0] for r in rows),
+        names=tuple(r[1] for r in rows),
+        successor=np.array([r[2] for r in rows], np.int64),
+        weight=np.array([r[3] for r in rows]),
+    )
+
+
+@dataclass(frozen=True)
 class Kommuner:
     """The municipality table: 2024 codes, names and weights, with the numbers of earlier periods.
 
     ``codes_2020[i]`` is the number 2020–2023 of 2024 municipality ``i``; ``old_codes`` are the
-    2019 municipalities and ``old_successors[j]`` the 2024 municipalities covering old ``j``.
+    municipalities of 2018–2019 and ``old_successors[j]`` the 2024 municipalities covering old
+    ``j``; ``of_2017`` and ``of_2016`` trace the two years before back from there.
     """
 
     codes: tuple[str, ...]
@@ -291,6 +378,8 @@ class Kommuner:
     old_codes: tuple[str, ...]
     old_names: tuple[str, ...]
     old_successors: tuple[tuple[int, ...], ...]
+    of_2017: Earlier
+    of_2016: Earlier
 
     @property
     def bergen(self) -> int:
@@ -316,15 +405,19 @@ def kommuner() -> Kommuner:
             i = codes.index(c)
             codes_2020[i], names_2020[i] = code, name
     old = _rows(_NUMBERS_2019)
+    old_codes, old_names = tuple(r[0] for r in old), tuple(r[1] for r in old)
+    of_2017 = _earlier(_NUMBERS_2017, old_codes, old_names)
     return Kommuner(
         codes=codes,
         names=tuple(names),
         weight=np.array([float(r[2]) for r in new]),
         codes_2020=tuple(codes_2020),
         names_2020=tuple(names_2020),
-        old_codes=tuple(r[0] for r in old),
-        old_names=tuple(r[1] for r in old),
+        old_codes=old_codes,
+        old_names=old_names,
         old_successors=tuple(tuple(codes.index(c) for c in r[2].split(",")) for r in old),
+        of_2017=of_2017,
+        of_2016=_earlier(_NUMBERS_2016, of_2017.codes, of_2017.names),
     )
 
 
@@ -350,10 +443,12 @@ def _periodic_list(periods: list[dict[str, str]]) -> tuple[Code, ...]:
 
 @cache
 def code_list() -> tuple[Code, ...]:
-    """The kommune code list with validity: 2019 numbers, 2020–2023 numbers and 2024 numbers."""
+    """The kommune code list with validity: the numbers of 2016, 2017, 2018–2019, 2020–2023, 2024."""
     k = kommuner()
     return _periodic_list(
         [
+            dict(zip(k.of_2016.codes, k.of_2016.names, strict=True)),
+            dict(zip(k.of_2017.codes, k.of_2017.names, strict=True)),
             dict(zip(k.old_codes, k.old_names, strict=True)),
             dict(zip(k.codes_2020, k.names_2020, strict=True)),
             dict(zip(k.codes, k.names, strict=True)),
@@ -362,5 +457,8 @@ def code_list() -> tuple[Code, ...]:
 
 
 def fylke_code_list() -> tuple[Code, ...]:
-    """The county code list with validity: the 18 counties until 2019, 11 in 2020–2023, 15 from 2024."""
-    return _periodic_list([FYLKER_BEFORE_2020, FYLKER_2020, FYLKER_2024])
+    """The county code list with validity: 19 counties until 2017, 18 in 2018–2019, 11 in
+    2020–2023 and 15 from 2024."""
+    return _periodic_list(
+        [FYLKER_BEFORE_2018, FYLKER_BEFORE_2018, FYLKER_BEFORE_2020, FYLKER_2020, FYLKER_2024]
+    )

@@ -198,8 +198,9 @@ def _immigration(world: World) -> Iterator:
     rng = stream(world.seed, "inngrunn")
     imm = np.flatnonzero(pop.immigrant)
     c = pop.country[imm]
-    refugee_land = np.isin(c, ["706", "760", "232", "368", "004", "364", "231"])
-    eu = np.isin(c, ["616", "440", "752", "276", "428", "233", "208", "826", "642"])
+    # Somalia, Syria, Eritrea, Iraq, Afghanistan, Iran, Ethiopia; the EU countries of the sample
+    refugee_land = np.isin(c, ["346", "564", "241", "452", "404", "456", "246"])
+    eu = np.isin(c, ["131", "136", "106", "144", "124", "115", "101", "139", "133"])
     p = np.where(
         refugee_land[:, None],
         [0.05, 0.35, 0.55, 0.02, 0.02, 0.01],
@@ -221,10 +222,7 @@ def _immigration(world: World) -> Iterator:
         object
     )
     yield metadata("BEFOLKNING_INVKAT", codes=cl.INVKAT), frame(ids, cat)
-    western = np.isin(
-        pop.country,
-        ["752", "208", "246", "352", "616", "440", "428", "233", "276", "826", "840", "642", "804"],
-    )
+    western = np.isin(pop.country, sorted(cl.WESTERN_COUNTRIES))
     own = np.where(pop.country == "000", 1, np.where(western, 2, 3))
     mc = np.where(pop.mother >= 0, own[np.maximum(pop.mother, 0)], 1)
     bak = np.where(own > 1, own, mc)

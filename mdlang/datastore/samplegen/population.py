@@ -21,35 +21,36 @@ FOUNDER_SHARE = 0.25
 IMMIGRANT_SHARE = 0.13
 DAYS_PER_YEAR = 365.25
 
-#: Countries of birth of immigrants and their relative weights.
+#: Countries of birth of immigrants (SSB's country codes) and their relative weights: Poland,
+#: Lithuania, Sweden, Somalia, Syria, Eritrea, Iraq, the Philippines, Germany, Vietnam, …
 IMMIGRANT_COUNTRIES = {
-    "616": 16,
-    "440": 7,
-    "752": 6,
-    "706": 5,
-    "760": 6,
-    "232": 4,
-    "368": 4,
-    "608": 4,
-    "276": 4,
-    "704": 3,
-    "004": 3,
-    "364": 3,
-    "764": 3,
-    "586": 3,
-    "826": 2,
-    "208": 2,
-    "804": 4,
-    "642": 3,
-    "428": 2,
-    "233": 1,
-    "840": 1,
-    "356": 2,
-    "156": 1,
-    "144": 2,
-    "070": 2,
-    "792": 1,
-    "231": 2,
+    "131": 16,  # Polen
+    "136": 7,  # Litauen
+    "106": 6,  # Sverige
+    "346": 5,  # Somalia
+    "564": 6,  # Syria
+    "241": 4,  # Eritrea
+    "452": 4,  # Irak
+    "428": 4,  # Filippinene
+    "144": 4,  # Tyskland
+    "575": 3,  # Vietnam
+    "404": 3,  # Afghanistan
+    "456": 3,  # Iran
+    "568": 3,  # Thailand
+    "534": 3,  # Pakistan
+    "139": 2,  # Storbritannia
+    "101": 2,  # Danmark
+    "148": 4,  # Ukraina
+    "133": 3,  # Romania
+    "124": 2,  # Latvia
+    "115": 1,  # Estland
+    "684": 1,  # USA
+    "444": 2,  # India
+    "484": 1,  # Kina
+    "424": 2,  # Sri Lanka
+    "155": 2,  # Bosnia-Hercegovina
+    "143": 1,  # Tyrkia
+    "246": 2,  # Etiopia
 }
 
 

@@ -4,7 +4,8 @@ partners living together, Bergen held at realistic scale, plus Bergen's bydel.
 Each person has an own process (a first municipality and moves at about 3 % a year, more for
 young adults); a child takes its mother's municipality until 18 and a man his partner's while
 their union lasts. Municipalities are indices into :func:`kommuner` (2024 numbering);
-:func:`coded_spells` turns them into the numbers valid at each date (2019, 2020–2023, 2024).
+:func:`coded_spells` turns them into the numbers valid at each date (2016, 2017, 2018–2019,
+2020–2023, 2024).
 """
 
 from __future__ import annotations
@@ -13,10 +14,17 @@ import numpy as np
 
 from mdlang.datastore.samplegen.dates import HORIZON_YEAR, NEVER, add_years, year_of, ymd
 from mdlang.datastore.samplegen.families import Unions
-from mdlang.datastore.samplegen.kommuner import REFORM_2020, REFORM_2024, kommuner
+from mdlang.datastore.samplegen.kommuner import (
+    REFORM_2017,
+    REFORM_2018,
+    REFORM_2020,
+    REFORM_2024,
+    Earlier,
+    kommuner,
+)
 from mdlang.datastore.samplegen.population import DAYS_PER_YEAR, FIRST_LINKED_YEAR, Population
 from mdlang.datastore.samplegen.randomness import stream
-from mdlang.datastore.samplegen.spells import Spells, concat, follow, from_events, normalise
+from mdlang.datastore.samplegen.spells import Spells, follow, from_events, normalise
 
 #: Share of the population placed in Bergen at the default size (about 100 000 residents).
 BERGEN_SHARE = 0.66
@@ -120,44 +128,97 @@ def bydel_of(pop: Population) -> np.ndarray:
     return out
 
 
-def _split_at(s: Spells, day: int) -> Spells:
-    """The spells with every spell that runs across ``day`` cut in two there."""
-    cross = (s.start < day) & (s.stop > day)
-    a = s.take(np.flatnonzero(~cross))
-    b = s.take(np.flatnonzero(cross))
-    before = Spells(b.who, b.start, np.full(b.who.size, day), b.val)
-    after = Spells(b.who, np.full(b.who.size, day), b.stop, b.val)
-    return concat([a, before, after])
+def _split_at(s: Spells, days: tuple[int, ...]) -> Spells:
+    """The spells with every spell that runs across one of ``days`` (ascending) cut there.
+
+    All cuts are made in one pass so that the arrays are copied once, not once per day.
+    """
+    cuts = np.asarray(days, np.int64)
+    first = np.searchsorted(cuts, s.start, side="right")  # first cut after the start
+    n_cut = np.maximum(np.searchsorted(cuts, s.stop, side="left") - first, 0)
+    rep = np.repeat(np.arange(s.who.size), n_cut + 1)
+    piece = np.arange(rep.size) - np.repeat(np.cumsum(n_cut + 1) - (n_cut + 1), n_cut + 1)
+    start = s.start[rep].copy()
+    stop = s.stop[rep].copy()
+    later = piece > 0
+    start[later] = cuts[first[rep[later]] + piece[later] - 1]
+    inner = piece < n_cut[rep]
+    stop[inner] = cuts[first[rep[inner]] + piece[inner]]
+    return Spells(s.who[rep], start, stop, s.val[rep])
+
+
+def _trace_back(earlier: Earlier, index: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Indices into ``earlier`` of the parts of next-period municipalities ``index``.
+
+    A municipality formed from several is traced back to one of them with chance proportional to
+    its weight, by the person's own uniform ``u`` (so a person who stays keeps one number).
+    """
+    out = np.empty(index.size, np.int64)
+    n_next = int(earlier.successor.max()) + 1
+    single = np.zeros(n_next, np.int64)
+    single[earlier.successor] = np.arange(earlier.successor.size)
+    out[:] = single[index]
+    counts = np.bincount(earlier.successor, minlength=n_next)
+    for merged in np.flatnonzero(counts > 1):
+        hit = index == merged
+        parts = earlier.parts(int(merged))
+        cum = np.cumsum(earlier.weight[parts]) / earlier.weight[parts].sum()
+        pick = np.minimum(np.searchsorted(cum, u[hit], side="right"), parts.size - 1)
+        out[hit] = parts[pick]
+    return out
 
 
 def coded_spells(pop: Population, spells: Spells) -> tuple[Spells, tuple[str, ...]]:
     """Give residence spells the municipality numbers valid at the time.
 
-    Spells are cut at 1 January 2020 and 1 January 2024; from 2024 they carry the 2024 number,
-    in 2020–2023 that municipality's number then, and before 2020 the number of one of the 2019
-    municipalities within it (chosen once per person, so a person who stays keeps one number).
+    Spells are cut at 1 January 2017, 2018, 2020 and 2024; from 2024 they carry the 2024 number,
+    in 2020–2023 that municipality's number then, in 2018–2019 the number of one of the 2019
+    municipalities within it (chosen once per person, so a person who stays keeps one number),
+    and in 2017 and before 2017 the number of the part of that municipality the person lived in
+    (Trondheim 5001 was 1601, Sandefjord 0710 was Sandefjord, Andebu or Stokke before 2017).
     Returns spells whose values index the returned tuple of distinct codes.
     """
     k = kommuner()
-    codes = tuple(dict.fromkeys(k.codes + k.codes_2020 + k.old_codes))
-    where = {c: i for i, c in enumerate(codes)}
-    n_new = len(k.codes)
-    as_2024 = np.array([where[c] for c in k.codes], np.int32)
-    as_2020 = np.array([where[c] for c in k.codes_2020], np.int32)
-    as_old = np.array([where[c] for c in k.old_codes], np.int32)
-    u = stream(pop.seed, "old-kommune").random(pop.n)
-    s = _split_at(_split_at(spells, REFORM_2020), REFORM_2024)
-    v = s.val.astype(np.int64)
-    out = as_2024[v]
-    mid = (s.start >= REFORM_2020) & (s.start < REFORM_2024)
-    out[mid] = as_2020[v[mid]]
-    early = s.start < REFORM_2020
-    choices = [k.old_choices(i) for i in range(n_new)]
+    codes = tuple(
+        dict.fromkeys(k.codes + k.codes_2020 + k.old_codes + k.of_2017.codes + k.of_2016.codes)
+    )
+    s = _split_at(spells, (REFORM_2017, REFORM_2018, REFORM_2020, REFORM_2024))
+    s.val = _numbers(pop, s, {c: i for i, c in enumerate(codes)})
+    return normalise(s), codes
+
+
+def _numbers(pop: Population, s: Spells, where: dict[str, int]) -> np.ndarray:
+    """Index into the code tuple ``where`` of each (cut) spell's number at its start."""
+    k = kommuner()
+    e17, e16 = k.of_2017, k.of_2016
+
+    def index_of(table: tuple[str, ...]) -> np.ndarray:
+        return np.array([where[c] for c in table], np.int32)
+
+    v = s.val
+    out = index_of(k.codes)[v]
+    mid = np.flatnonzero((s.start >= REFORM_2020) & (s.start < REFORM_2024))
+    out[mid] = index_of(k.codes_2020)[v[mid]]
+    del mid
+    early = np.flatnonzero(s.start < REFORM_2020)
+    choices = [k.old_choices(i) for i in range(len(k.codes))]
     n_choice = np.array([c.size for c in choices])
     flat = np.concatenate(choices)
     offs = np.concatenate([[0], np.cumsum(n_choice)[:-1]])
     ve = v[early]
+    u = stream(pop.seed, "old-kommune").random(pop.n)
     pick = np.minimum((u[s.who[early]] * n_choice[ve]).astype(np.int64), n_choice[ve] - 1)
-    out[early] = as_old[flat[offs[ve] + pick]]
-    s.val = out
-    return normalise(s), codes
+    old = flat[offs[ve] + pick]
+    del ve, pick, u
+    out[early] = index_of(k.old_codes)[old]
+    # Before 2018: trace the 2019 municipality back to its 2017 part, before 2017 to its 2016 part.
+    b18 = s.start[early] < REFORM_2018
+    at18, old18 = early[b18], old[b18]
+    del early, old, b18
+    u17 = stream(pop.seed, "kommune-2017").random(pop.n)
+    i17 = _trace_back(e17, old18, u17[s.who[at18]])
+    out[at18] = index_of(e17.codes)[i17]
+    b17 = s.start[at18] < REFORM_2017
+    u16 = stream(pop.seed, "kommune-2016").random(pop.n)
+    out[at18[b17]] = index_of(e16.codes)[_trace_back(e16, i17[b17], u16[s.who[at18[b17]]])]
+    return out
