@@ -44,6 +44,7 @@ IMPLEMENTATIONS = {
     "datastore describe": "mdlang.datastore.cli:cli_describe",
     "audit verify": "mdlang.disclosure.audit_cli:cli_verify",
     "audit show": "mdlang.disclosure.audit_cli:cli_show",
+    "audit explain": "mdlang.disclosure.ledger_cli:cli_explain",
 }
 
 
@@ -128,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     av.add_argument("log")
     ash = asub.add_parser("show", help="list releases and refusals of an audit log (metadata only)")
     ash.add_argument("log")
+    aex = asub.add_parser("explain", help="list a project's refusals with the earlier outputs on the same variables")
+    aex.add_argument("ledger", help="a project's ledger.sqlite (or its folder)")
     return parser
 
 
@@ -159,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         key = f"datastore {args.ds_command}"
     elif key == "audit":
         if not args.audit_command:
-            parser.error("audit needs one of: verify, show")
+            parser.error("audit needs one of: verify, show, explain")
         key = f"audit {args.audit_command}"
     try:
         return int(_implementation(key)(args))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from mdlang.disclosure.audit import AuditLog
 from mdlang.disclosure.keys import RecordKeys
-from mdlang.disclosure.ledger import Entry, Ledger
+from mdlang.disclosure.ledger import Entry, Ledger, Origin
 
 
 @dataclass
@@ -49,8 +49,10 @@ class Party:
 
 
 def record_all(parties: Sequence[Party], *, command: str, cells: int, threshold: int, audit_overlap: bool,
-               refusal: bool = False) -> tuple[str | None, list[int]]:
-    """Audit and record one release (or, with ``refusal``, a refusal) in every party's ledger.
+               refusal: bool = False, origin: Origin | None = None,
+               topics: Sequence[str] = ()) -> tuple[str | None, list[int]]:
+    """Audit and record one release (or, with ``refusal``, a refusal) in every party's ledger,
+    each with the release's ``origin`` and ``topics`` (:meth:`Ledger.write`).
 
     Returns the reason of a refusal (``"overlap"``/``"budget"`` from the first ledger that
     refused, None when released) and the cells used afterwards in each party's ledger (in the
@@ -78,7 +80,7 @@ def record_all(parties: Sequence[Party], *, command: str, cells: int, threshold:
         verdicts = [
             p.ledger.write(data_version=p.data_version, command=command, cells=1 if refusal else cells,
                            entries=[] if refusal else p.entries, refused=refused or ("refusal" if refusal else None),
-                           budget=p.budget)
+                           budget=p.budget, origin=origin, topics=topics)
             for p in unique
         ]
         for i in order:

@@ -22,6 +22,11 @@ shown). Only cells large enough to be released are recorded and audited (true pe
 so suppressed small cells never block a table. Earlier cells are found through a token index
 (:mod:`mdlang.disclosure.ledger_index`), so the audit's work does not grow with the history.
 
+**Explaining a refusal**: each release also records where it came from (:class:`Origin`: script
+file and line) and its *topics*, the variable sets of its command; an overlap refusal lists the
+earlier released outputs sharing a topic (:meth:`Ledger.earlier_outputs`) — never which one or
+which cell clashed, which could depend on the data.
+
 **Budget**: every release charges its number of cells (a refusal charges one) to the data
 version; beyond ``budget_cells`` releases are refused, from ``budget_warning`` of it on they carry
 a warning.
@@ -37,7 +42,8 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import UTC, datetime
+from pathlib import Path, PurePath
 
 import numpy as np
 
@@ -54,7 +60,11 @@ CREATE TABLE IF NOT EXISTS releases (
     data_version TEXT NOT NULL,
     command TEXT NOT NULL,
     cells INTEGER NOT NULL,
-    refused INTEGER NOT NULL
+    refused INTEGER NOT NULL,
+    script TEXT,
+    line INTEGER,
+    at TEXT,
+    reason TEXT
 );
 CREATE INDEX IF NOT EXISTS releases_version ON releases (data_version);
 CREATE TABLE IF NOT EXISTS cells (
@@ -74,17 +84,33 @@ CREATE TABLE IF NOT EXISTS usage (
     data_version TEXT PRIMARY KEY,
     used INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS topics (
+    topic TEXT NOT NULL,
+    release_id INTEGER NOT NULL,
+    PRIMARY KEY (topic, release_id)
+) WITHOUT ROWID;
 """
 
+#: the columns version 3 added to ``releases`` (where a release came from, and why it was refused)
+_ORIGIN_COLUMNS = (("script", "TEXT"), ("line", "INTEGER"), ("at", "TEXT"), ("reason", "TEXT"))
+
 #: schema version (``PRAGMA user_version``): 2 added the token index and the usage totals, and
-#: merged the per-command streams into :data:`PERSON_STREAM` and :data:`GROUPED_STREAM`
-SCHEMA_VERSION = 2
+#: merged the per-command streams into :data:`PERSON_STREAM` and :data:`GROUPED_STREAM`; 3 added
+#: each release's origin (script, line, time, refusal reason) and its *topics* (the variable sets
+#: it was audited under, without the ``grouped:`` prefix), so a refusal can name the earlier
+#: outputs on the same variables (:meth:`Ledger.earlier_outputs`)
+SCHEMA_VERSION = 3
 
 #: the one stream of every person cell under the owner's ``ledger.audit_every_cell``
 PERSON_STREAM = "persons"
 #: the prefix of streams of cells of collapsed datasets (sketches of whole rows, not comparable
 #: with sketches of persons)
 GROUPED_STREAM = "grouped"
+
+
+def stream_topic(stream: str) -> str:
+    """The topic of a stream: its variable set, whether it holds persons or collapsed rows."""
+    return stream.removeprefix(f"{GROUPED_STREAM}:")
 
 
 def upgraded_stream(stream: str) -> str:
@@ -302,6 +328,42 @@ class Entry:
     fingerprint: Fingerprint
 
 
+#: the script name of commands typed in the interactive window (mdlang.repl.executor.INPUT_NAME)
+INTERACTIVE = "<repl>"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a release came from, as the researcher wrote it: the script file (None in the
+    interactive window) and the line of the command. Metadata only, never data."""
+
+    script: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class EarlierOutput:
+    """An earlier released output of a project, as a refusal names it: its number in the
+    project's ledger, the command, and where it was run (metadata only)."""
+
+    number: int
+    command: str
+    script: str | None
+    line: int | None
+    at: str | None = None
+    data_version: str = ""
+
+    def describe(self) -> str:
+        """``output 7 (tabulate at analysis.mdl:12)``: the script by its file name (the folder
+        is the researcher's own business); a command typed in the interactive window by that."""
+        if self.script == INTERACTIVE:
+            return f"output {self.number} ({self.command} in the command window)"
+        if self.line is None:
+            return f"output {self.number} ({self.command})"
+        where = f"{PurePath(self.script).name}:{self.line}" if self.script else f"line {self.line}"
+        return f"output {self.number} ({self.command} at {where})"
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The ledger's answer for one release: ``refused`` is None or ``"overlap"``/``"budget"``;
@@ -310,6 +372,12 @@ class Verdict:
     refused: str | None
     used: int
     budget: int
+
+
+def _now() -> str:
+    """The time a release is recorded (UTC, to the second): shown to the owner by
+    ``mdlang audit explain``, never in a released result."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def default_ledger_path(datastore: str, project: str | None = None) -> Path:
@@ -338,14 +406,18 @@ class Ledger:
         self.examined = 0
 
     def _upgrade(self) -> None:
-        """Bring a ledger written before the token index up to date (index its cells, total its
-        charges), once, in one transaction: a concurrent opener waits and then finds it done."""
+        """Bring an older ledger up to date, once, in one transaction (a concurrent opener waits
+        and then finds it done): version 1 gets the token index and the charge totals, version 2
+        the origin columns and the topics of its releases."""
         if self._db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
             return
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            found = db.execute("PRAGMA user_version").fetchone()[0]
+            if found < SCHEMA_VERSION:
+                self._upgrade_origins()
+            if found < 2:
                 # version 1 named streams "<family>:<command>:<variables>"; "-grouped" families
                 # held collapsed rows
                 for rowid, stream in db.execute("SELECT rowid, stream FROM cells").fetchall():
@@ -364,11 +436,24 @@ class Ledger:
                     db.executemany("INSERT OR IGNORE INTO tokens (token, cell) VALUES (?, ?)", token_rows(stream, sketches))
                 db.execute("DELETE FROM usage")
                 db.execute("INSERT INTO usage (data_version, used) SELECT data_version, SUM(cells) FROM releases GROUP BY data_version")
+            if found < SCHEMA_VERSION:
+                # releases recorded before version 3 get the topics of the cells they stored
+                # (their origin stays unknown: a refusal names them by number and command)
+                pairs = db.execute("SELECT DISTINCT stream, release_id FROM cells").fetchall()
+                db.executemany("INSERT OR IGNORE INTO topics (topic, release_id) VALUES (?, ?)",
+                               [(stream_topic(stream), rid) for stream, rid in pairs])
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+    def _upgrade_origins(self) -> None:
+        """Add the origin columns of version 3 to a ``releases`` table created without them."""
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(releases)").fetchall()}
+        for name, kind in _ORIGIN_COLUMNS:
+            if name not in have:
+                self._db.execute(f"ALTER TABLE releases ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         """Close the connection."""
@@ -387,21 +472,73 @@ class Ledger:
         """How many distinct cell fingerprints the ledger holds (a repeat is stored once)."""
         return int(self._db.execute("SELECT COUNT(*) FROM cells").fetchone()[0])
 
+    # -- explaining a refusal (metadata only) ------------------------------------------------------
+
+    def earlier_outputs(self, topics: Sequence[str], *, before: int | None = None,
+                        limit: int = 3) -> tuple[list[EarlierOutput], int]:
+        """The released outputs (newest first, at most ``limit``) that share a topic — a variable
+        set — with ``topics``, and how many there are in all; only those before release number
+        ``before`` when given.
+
+        What a refusal of the overlap audit names. The list depends only on what the project ran
+        and which of its outputs were released (both known to the researcher), never on which
+        cell clashed: naming the clashing output or cell would tell in which category the few
+        differing persons are (disclosure.md D10, "Explaining a refusal").
+        """
+        names = sorted({stream_topic(t) for t in topics})
+        if not names:
+            return [], 0
+        marks = ",".join("?" * len(names))
+        cap = (before if before is not None else 1 << 62,)
+        where = f"t.topic IN ({marks}) AND r.refused = 0 AND r.id < ?"
+        rows = self._db.execute(
+            f"SELECT DISTINCT r.id, r.command, r.script, r.line, r.at, r.data_version FROM topics t "
+            f"JOIN releases r ON r.id = t.release_id WHERE {where} ORDER BY r.id DESC LIMIT ?",
+            (*names, *cap, int(limit)),
+        ).fetchall()
+        total = self._db.execute(
+            f"SELECT COUNT(DISTINCT r.id) FROM topics t JOIN releases r ON r.id = t.release_id WHERE {where}",
+            (*names, *cap),
+        ).fetchone()[0]
+        return [EarlierOutput(int(i), c, sc, None if ln is None else int(ln), at, dv)
+                for i, c, sc, ln, at, dv in rows], int(total)
+
+    def refusals(self, limit: int = 3) -> list[tuple[EarlierOutput, str | None, list[EarlierOutput], int]]:
+        """Every refused release, oldest first: the refusal itself (as an output), its reason
+        (``"overlap"``, ``"budget"``, ``"refusal"`` for a rule decided before the ledger, None
+        when recorded before version 3) and, for an overlap refusal, the earlier outputs on its
+        variables (at most ``limit``) with their total (:meth:`earlier_outputs`)."""
+        out = []
+        rows = self._db.execute(
+            "SELECT id, command, script, line, at, data_version, reason FROM releases WHERE refused = 1 ORDER BY id"
+        ).fetchall()
+        for rid, command, script, line, at, version, reason in rows:
+            me = EarlierOutput(int(rid), command, script, None if line is None else int(line), at, version)
+            topics = [t for (t,) in self._db.execute("SELECT topic FROM topics WHERE release_id = ?", (rid,))]
+            earlier, total = self.earlier_outputs(topics, before=rid, limit=limit) if reason == "overlap" else ([], 0)
+            out.append((me, reason, earlier, total))
+        return out
+
     def record(self, *, data_version: str, command: str, cells: int, entries: Iterable[Entry],
-               threshold: int, budget: int, audit_overlap: bool = True) -> Verdict:
+               threshold: int, budget: int, audit_overlap: bool = True, origin: Origin | None = None,
+               topics: Sequence[str] = (), refusal: bool = False) -> Verdict:
         """Audit one release and record it (or its refusal) in one transaction.
 
         Refused for ``"budget"`` when the cells would pass the budget, for ``"overlap"`` when an
         entry's contributors differ from an earlier one in a shared stream by 1..threshold-1
-        persons. A refusal is charged one cell and its fingerprints are not stored.
+        persons. A refusal is charged one cell and its fingerprints are not stored. ``origin``
+        and ``topics`` (the variable sets of the command) let a later refusal name this release.
+        With ``refusal`` the release is a refusal decided elsewhere (another rule): recorded as
+        refused (reason ``"refusal"``, one cell), never audited, never listed as an earlier output.
         """
         entries = list(entries)
         self.begin()
         try:
-            refused = self.decide(data_version=data_version, cells=cells, entries=entries,
-                                  threshold=threshold, budget=budget, audit_overlap=audit_overlap)
+            refused = "refusal" if refusal else self.decide(
+                data_version=data_version, cells=cells, entries=entries, threshold=threshold, budget=budget,
+                audit_overlap=audit_overlap)
             verdict = self.write(data_version=data_version, command=command, cells=cells, entries=entries,
-                                 refused=refused, budget=budget)
+                                 refused=refused, budget=budget, origin=origin, topics=topics)
             self.commit()
         except BaseException:
             self.rollback()
@@ -432,15 +569,19 @@ class Ledger:
         return None
 
     def write(self, *, data_version: str, command: str, cells: int, entries: list[Entry], refused: str | None,
-              budget: int) -> Verdict:
+              budget: int, origin: Origin | None = None, topics: Sequence[str] = ()) -> Verdict:
         """Inside a transaction: record a release (its cells and their index tokens) or a refusal
-        (charged one cell, no fingerprints)."""
+        (charged one cell, no fingerprints), with its origin and topics."""
         db = self._db
         charged = 1 if refused else cells
         cur = db.execute(
-            "INSERT INTO releases (data_version, command, cells, refused) VALUES (?, ?, ?, ?)",
-            (data_version, command, charged, 1 if refused else 0),
+            "INSERT INTO releases (data_version, command, cells, refused, script, line, at, reason) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (data_version, command, charged, 1 if refused else 0, None if origin is None else origin.script,
+             None if origin is None else int(origin.line), _now(), refused),
         )
+        db.executemany("INSERT OR IGNORE INTO topics (topic, release_id) VALUES (?, ?)",
+                       [(stream_topic(t), cur.lastrowid) for t in dict.fromkeys(topics)])
         db.execute(
             "INSERT INTO usage (data_version, used) VALUES (?, ?) "
             "ON CONFLICT (data_version) DO UPDATE SET used = used + excluded.used",

@@ -21,6 +21,34 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 @dataclass(frozen=True)
+class Members:
+    """The persons behind the rows of a collapsed dataset, kept for the overlap audit (D10).
+
+    ``person_id`` lists each contributing person once and ``row`` the row it belongs to, numbered
+    as when the dataset was collapsed (``0..n_origin-1``); ``rows`` maps the dataset's current rows
+    to those numbers (None = unchanged). Filtering rows only replaces ``rows``, so the member
+    arrays (and the record keys the gate caches for them) are shared by every subset.
+    """
+
+    person_id: np.ndarray
+    row: np.ndarray
+    n_origin: int
+    rows: np.ndarray | None = None
+
+    def take(self, rows: np.ndarray) -> Members:
+        """The members of a subset of the current rows (a boolean mask or integer positions)."""
+        current = np.arange(self.n_origin, dtype=np.int64) if self.rows is None else self.rows
+        return Members(self.person_id, self.row, self.n_origin, current[rows])
+
+    def member_cells(self, cells: np.ndarray) -> np.ndarray:
+        """The cell of each member (-1 = none) from the cell of each current row."""
+        by_origin = np.full(self.n_origin, -1, dtype=np.int64)
+        current = np.arange(self.n_origin, dtype=np.int64) if self.rows is None else self.rows
+        by_origin[current] = np.asarray(cells, dtype=np.int64)
+        return by_origin[self.row]
+
+
+@dataclass(frozen=True)
 class Contributors:
     """Who contributes to each row of a dataset, aligned with its rows.
 
@@ -30,12 +58,14 @@ class Contributors:
       (event and panel datasets, consultations). Distinct persons are counted by id.
     * ``count`` (int64) and ``key_sum`` (uint64): each row aggregates ``count`` distinct persons
       whose record keys sum (mod 2**64) to ``key_sum``; rows are disjoint in persons (a person
-      contributes to one row of a collapsed dataset).
+      contributes to one row of a collapsed dataset). ``members`` (optional, count form only)
+      names those persons for the overlap audit (:class:`Members`).
     """
 
     person_id: np.ndarray | None = None
     count: np.ndarray | None = None
     key_sum: np.ndarray | None = None
+    members: Members | None = None
 
     def __post_init__(self) -> None:
         if (self.person_id is None) == (self.count is None):
@@ -49,7 +79,8 @@ class Contributors:
         """The contributors of a subset of rows (a boolean mask or integer positions)."""
         if self.person_id is not None:
             return Contributors(person_id=self.person_id[rows])
-        return Contributors(count=self.count[rows], key_sum=self.key_sum[rows])
+        members = None if self.members is None else self.members.take(rows)
+        return Contributors(count=self.count[rows], key_sum=self.key_sum[rows], members=members)
 
 
 @dataclass(frozen=True)

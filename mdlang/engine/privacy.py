@@ -8,7 +8,9 @@ Rules (mdlang's decisions):
   contributors take the ``person_id`` form with that person's id. Ten events of one person are
   one person (A20); a mother's row counts the mother once, however many children fed it.
 * **collapse to any other unit** (family, household, municipality, a group of a code variable
-  such as bydel): each row records ``count`` and ``key_sum`` of its contributing persons. A
+  such as bydel): each row records ``count`` and ``key_sum`` of its contributing persons, and
+  the dataset keeps the list of those persons (:class:`~mdlang.engine.context.Members`) so the
+  overlap audit (D10) sketches its cells, margins and totals from persons as on person data. A
   person who occurs in several groups (events in two municipalities) is credited to the first
   group only, so that rows stay disjoint in persons and no count is ever inflated (it can only
   err on the safe side).
@@ -25,13 +27,15 @@ Rules (mdlang's decisions):
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from mdlang.datastore.metadata import NON_PSEUDONYMISED_UNITS
-from mdlang.engine.context import Contributors
+from mdlang.disclosure.cells import first_in_cell
+from mdlang.engine.context import Contributors, Members
 
 #: the unit type of a collapse by an ordinary (code) variable, such as bydel or kommune
 GROUP_UNIT = "GRUPPE"
@@ -80,7 +84,27 @@ def collapsed_contributors(
     groups = np.asarray(groups, dtype=np.int64)
     if not gate.disjoint(contributors):
         groups = first_group_per_person(groups, contributors)
-    return gate.group_contributors(groups, n_groups, contributors)
+    grouped = gate.group_contributors(groups, n_groups, contributors)
+    return replace(grouped, members=collapsed_members(groups, n_groups, contributors))
+
+
+def collapsed_members(groups: np.ndarray, n_groups: int, contributors: Contributors) -> Members | None:
+    """Who is in each collapsed row, each person once (rows are disjoint in persons), so that the
+    overlap audit sketches a collapsed dataset's cells and margins from their persons (D10).
+
+    None when the source rows do not name their persons (a collapsed dataset without members)."""
+    groups = np.asarray(groups, dtype=np.int64)
+    if contributors.person_id is not None:
+        ids = contributors.person_id
+        take = first_in_cell(groups, ids)  # a person's several rows in one group count once
+        return Members(ids[take], groups[take], n_groups)
+    members = contributors.members
+    if members is None:
+        return None
+    # a collapse of a collapsed dataset: each member follows its row into the new group
+    row_group = members.member_cells(groups)
+    keep = row_group >= 0
+    return Members(members.person_id[keep], row_group[keep], n_groups)
 
 
 def winsorised(gate: Any, name: str, values: np.ndarray) -> np.ndarray:

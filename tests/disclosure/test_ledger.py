@@ -109,8 +109,12 @@ def test_gate_release_becomes_a_fixed_refusal_on_overlap(tmp_path) -> None:
     second = gate.release("tabulate", 2, "table", {"rows": []}, cells=3)
     assert second.kind == "refusal"
     assert second.data["text"] == "tabulate: output withheld by disclosure control (D10 overlap audit: the persons " \
-        "behind this output differ from those of an earlier output of this project by fewer than 10)."
-    assert second.data["remedy"] == "use the same selection as before, or one that differs from it by many persons"
+        "behind this output differ from those of an earlier output of this project by fewer than 10). Earlier " \
+        "output of this project on the same variables: output 1 (tabulate at line 1). It covers almost the same persons."
+    assert second.data["remedy"] == (
+        "use one population for every output on these variables: mark the units that have all the variables you "
+        "need, e.g. `generate begge = !sysmiss(a) & !sysmiss(b)`, and add `if begge == 1` to each command; or use "
+        "a selection that differs from the earlier one by many persons")
 
 
 def test_gate_budget_warns_then_refuses(tmp_path) -> None:
