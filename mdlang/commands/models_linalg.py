@@ -81,7 +81,13 @@ def person_max_leverage(X: np.ndarray, centre: np.ndarray, inv: np.ndarray, pers
     total = np.zeros(int(persons.max()) + 1 if len(persons) else 0)
     for sl, Z in centred_chunks(X, centre):
         W = Z @ L
-        total += np.bincount(persons[sl], weights=np.einsum("ij,ij->i", W, W), minlength=len(total))
+        h = np.einsum("ij,ij->i", W, W)
+        codes = persons[sl]
+        lo, hi = int(codes.min()), int(codes.max()) + 1
+        # a person's rows usually sit together, so a chunk touches a narrow range of persons:
+        # adding into that range (not a bincount over every person per chunk) keeps this one
+        # pass over X instead of one pass over the persons per chunk; the sums are the same
+        total[lo:hi] += np.bincount(codes - lo, weights=h, minlength=hi - lo)
     return float(total.max()) if len(total) else 0.0
 
 
@@ -105,3 +111,64 @@ def uncentre(coef_c: np.ndarray, cov_c: np.ndarray, centre: np.ndarray, ybar: fl
     if constant:
         coef[k - 1] += ybar
     return coef, M @ cov_c @ M.T
+
+
+def within_crossprods(S: np.ndarray, y: np.ndarray, codes: np.ndarray, Sm: np.ndarray, ym: np.ndarray,
+                      Sbar: np.ndarray, ybar: float) -> tuple[tuple[np.ndarray, np.ndarray, float], tuple[np.ndarray, np.ndarray, float]]:
+    """One pass over a panel design: ``(Z'Z, Z'y, y'y)`` of the within deviations
+    ``Z = [S − S̄ᵢ, 1]``, ``y − ȳᵢ`` (``Sm``/``ym`` the unit means, ``codes`` the unit of each row),
+    and of the pooled deviations ``[S − S̄, 1]``, ``y − ȳ`` — without materialising either design."""
+    n, K = S.shape
+    k = K + 1
+    w_ztz, p_ztz = np.zeros((k, k)), np.zeros((k, k))
+    w_zty, p_zty = np.zeros(k), np.zeros(k)
+    w_yty = p_yty = 0.0
+    size = min(CHUNK, max(n, 1))
+    Zw, Zp = np.ones((size, k)), np.ones((size, k))
+    for sl in chunks(n, size):
+        m = sl.stop - sl.start
+        c = codes[sl]
+        zw, zp = Zw[:m], Zp[:m]
+        np.subtract(S[sl], Sm[c], out=zw[:, :K])
+        np.subtract(S[sl], Sbar, out=zp[:, :K])
+        yw = y[sl] - ym[c]
+        yp = y[sl] - ybar
+        w_ztz += zw.T @ zw
+        p_ztz += zp.T @ zp
+        w_zty += zw.T @ yw
+        p_zty += zp.T @ yp
+        w_yty += float(yw @ yw)
+        p_yty += float(yp @ yp)
+    return (w_ztz, w_zty, w_yty), (p_ztz, p_zty, p_yty)
+
+
+def within_residuals(S: np.ndarray, y: np.ndarray, codes: np.ndarray, Sm: np.ndarray, ym: np.ndarray,
+                     coef_w: np.ndarray, L: np.ndarray, Sbar: np.ndarray, ybar: float, coef_p: np.ndarray,
+                     keep_resid: bool = False) -> tuple[float, float, float, np.ndarray | None]:
+    """The second pass of a within fit (same deviations as :func:`within_crossprods`): the direct
+    residual sums of squares of the within fit ``coef_w`` and the pooled fit ``coef_p``, the
+    largest hat-matrix diagonal of the within design (``L L'`` its inverse cross product), and
+    the within residuals per row when asked for (for cluster scores)."""
+    n, K = S.shape
+    k = K + 1
+    ss_w = ss_p = top = 0.0
+    resid = np.empty(n) if keep_resid else None
+    size = min(CHUNK, max(n, 1))
+    Zw, Zp = np.ones((size, k)), np.ones((size, k))
+    for sl in chunks(n, size):
+        m = sl.stop - sl.start
+        c = codes[sl]
+        zw, zp = Zw[:m], Zp[:m]
+        np.subtract(S[sl], Sm[c], out=zw[:, :K])
+        np.subtract(S[sl], Sbar, out=zp[:, :K])
+        e = (y[sl] - ym[c]) - zw @ coef_w
+        ep = (y[sl] - ybar) - zp @ coef_p
+        ss_w += float(e @ e)
+        ss_p += float(ep @ ep)
+        W = zw @ L
+        h = np.einsum("ij,ij->i", W, W)
+        if m:
+            top = max(top, float(h.max()))
+        if resid is not None:
+            resid[sl] = e
+    return ss_w, ss_p, top, resid

@@ -33,10 +33,17 @@ from mdlang.commands.models_design import (
     Design,
     Term,
     TermPart,
-    drop_collinear,
     expr_name,
     numeric_values,
     parse_terms,
+)
+from mdlang.commands.models_linalg import (
+    chol_factor,
+    scaled_inverse,
+    scaled_solve,
+    uncentre,
+    within_crossprods,
+    within_residuals,
 )
 from mdlang.commands.models_ols import chi2_sf, f_sf, fit_ols, t_table
 from mdlang.commands.models_predict import store_predictions
@@ -99,15 +106,71 @@ def group_codes(ids: np.ndarray) -> tuple[np.ndarray, int]:
     return codes.astype(np.int64), len(uniques)
 
 
-def group_means(values: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
-    """Per-unit means of the columns of ``values`` (1-d or 2-d)."""
-    counts = np.bincount(codes, minlength=n_groups).astype(np.float64)
+@dataclass
+class PanelGroups:
+    """The panel units of a model's sample rows, found once per fit: a code per row (ascending
+    with the unit id), the number of units and the rows per unit."""
+
+    codes: np.ndarray
+    n: int
+    counts: np.ndarray  # float64, one per unit
+
+
+def panel_groups(ids: np.ndarray) -> PanelGroups:
+    """The :class:`PanelGroups` of the panel unit ids of the sample rows."""
+    codes, n = group_codes(ids)
+    return PanelGroups(codes, n, np.bincount(codes, minlength=n).astype(np.float64))
+
+
+def _codes(ids: np.ndarray, groups: PanelGroups | None) -> tuple[np.ndarray, int]:
+    return (groups.codes, groups.n) if groups is not None else group_codes(ids)
+
+
+def group_means(values: np.ndarray, codes: np.ndarray, n_groups: int, counts: np.ndarray | None = None) -> np.ndarray:
+    """Per-unit means of the columns of ``values`` (1-d or 2-d); ``counts`` the rows per unit
+    when known."""
+    if counts is None:
+        counts = np.bincount(codes, minlength=n_groups).astype(np.float64)
     if values.ndim == 1:
         return np.bincount(codes, weights=values, minlength=n_groups) / counts
     out = np.empty((n_groups, values.shape[1]))
     for j in range(values.shape[1]):
         out[:, j] = np.bincount(codes, weights=values[:, j], minlength=n_groups) / counts
     return out
+
+
+@dataclass
+class WithinSums:
+    """What a fixed-effects fit needs from the rows, gathered in one pass: the unit means, the
+    overall means, and the centred cross products ``(Z'Z, Z'y, y'y)`` of the within deviations
+    ``[S − S̄ᵢ, 1]``, ``y − ȳᵢ`` and of the pooled deviations ``[S − S̄, 1]``, ``y − ȳ`` (the
+    constant column last)."""
+
+    Sm: np.ndarray
+    ym: np.ndarray
+    Sbar: np.ndarray
+    ybar: float
+    within: tuple[np.ndarray, np.ndarray, float]
+    pooled: tuple[np.ndarray, np.ndarray, float]
+
+    def select(self, kept: list[int]) -> WithinSums:
+        """The sums of the slope columns ``kept`` (and the constant)."""
+        idx = [*kept, self.Sm.shape[1]]
+
+        def sub(t: tuple[np.ndarray, np.ndarray, float]) -> tuple[np.ndarray, np.ndarray, float]:
+            return t[0][np.ix_(idx, idx)], t[1][idx], t[2]
+
+        return WithinSums(self.Sm[:, kept], self.ym, self.Sbar[kept], self.ybar, sub(self.within), sub(self.pooled))
+
+
+def within_sums(y: np.ndarray, S: np.ndarray, groups: PanelGroups) -> WithinSums:
+    """The :class:`WithinSums` of outcome ``y`` and slope columns ``S``."""
+    Sm = group_means(S, groups.codes, groups.n, groups.counts)
+    ym = group_means(y, groups.codes, groups.n, groups.counts)
+    Sbar = S.mean(axis=0) if len(y) else np.zeros(S.shape[1])
+    ybar = float(y.mean()) if len(y) else 0.0
+    within, pooled = within_crossprods(S, y, groups.codes, Sm, ym, Sbar, ybar)
+    return WithinSums(Sm, ym, Sbar, ybar, within, pooled)
 
 
 def _corr2(a: np.ndarray, b: np.ndarray) -> float:
@@ -151,45 +214,126 @@ def _wald(b: np.ndarray, cov: np.ndarray) -> float:
         return float("nan")
 
 
+def _corr2_sums(sab: float, saa: float, sbb: float, sa: float, sb: float, n: int) -> float:
+    """Squared correlation of two columns from their sums, cross products and sums of squares."""
+    if n < 2:
+        return float("nan")
+    caa, cbb = saa - sa * sa / n, sbb - sb * sb / n
+    if caa <= 0 or cbb <= 0:
+        return float("nan")
+    cab = sab - sa * sb / n
+    return float(cab * cab / (caa * cbb))
+
+
+def _r2s_from_sums(sums: WithinSums, b: np.ndarray, n: int) -> dict[str, float]:
+    """Stata's R² within, between and overall for slopes ``b`` (as :func:`_r2s`), from the sums
+    of :class:`WithinSums` instead of new passes over the rows."""
+    K = len(b)
+    out = {}
+    for key, (ztz, zty, yty) in (("r2_within", sums.within), ("r2_overall", sums.pooled)):
+        out[key] = _corr2_sums(float(b @ zty[:K]), float(b @ ztz[:K, :K] @ b), yty, float(b @ ztz[:K, K]),
+                               float(zty[K]), n)
+    xbm = sums.Sm @ b if K else np.zeros(len(sums.ym))
+    return {"r2_within": out["r2_within"], "r2_between": _corr2(xbm, sums.ym), "r2_overall": out["r2_overall"]}
+
+
+def _cluster_cov(inv: np.ndarray, S: np.ndarray, groups: PanelGroups, Sm: np.ndarray, resid: np.ndarray,
+                 clusters: np.ndarray, n: int) -> tuple[np.ndarray, int]:
+    """Cluster-robust covariance of the centred within fit (Stata's small-sample factor) and the
+    number of clusters."""
+    gcodes, uniq = pd.factorize(clusters)
+    G = len(uniq)
+    K = S.shape[1]
+    scores = np.empty((G, K + 1))
+    for j in range(K):
+        scores[:, j] = np.bincount(gcodes, weights=(S[:, j] - Sm[groups.codes, j]) * resid, minlength=G)
+    scores[:, K] = np.bincount(gcodes, weights=resid, minlength=G)
+    q = (G / (G - 1)) * ((n - 1) / (n - K - 1)) if G > 1 else float("nan")
+    return q * (inv @ (scores.T @ scores) @ inv), G
+
+
+def _fe_arrays(y: np.ndarray, S: np.ndarray, groups: PanelGroups, sums: WithinSums) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fitted values x·b + constant, unit effects u_i and residuals per sample row, for
+    regress-panel-predict. The slopes come from OLS of the materialised within design
+    ``x − x̄ᵢ + x̿`` (more memory than the fit's passes, and bit for bit the values this command
+    has always stored, down to the rounding noise of a singleton unit's zero residual)."""
+    n, K = S.shape
+    codes = groups.codes
+    St = S - sums.Sm[codes] + S.mean(axis=0)
+    yt = y - sums.ym[codes] + y.mean()
+    fit = fit_ols(np.column_stack([St, np.ones(n)]), yt, constant=True)
+    b, cons = fit.coef[:K], fit.coef[K]
+    u_rows = (sums.ym - sums.Sm @ b - cons)[codes]
+    fitted = S @ b + cons
+    return fitted, u_rows, y - fitted - u_rows
+
+
 def fit_fe(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, vce: str = "ols",
-           clusters: np.ndarray | None = None, keep_arrays: bool = False) -> PanelFit:
-    """Fixed-effects (within) estimator with Stata's conventions (module docstring)."""
-    codes, n_groups = group_codes(ids)
+           clusters: np.ndarray | None = None, keep_arrays: bool = False,
+           groups: PanelGroups | None = None, sums: WithinSums | None = None) -> PanelFit:
+    """Fixed-effects (within) estimator with Stata's conventions (module docstring).
+
+    OLS of the within deviations on a constant, from the cross products of :class:`WithinSums`
+    (``sums``, computed here unless given) and one more pass for the residual sums and the
+    leverage; the pooled fit of the F test that all u_i = 0 comes from the same passes.
+    """
+    groups = groups if groups is not None else panel_groups(ids)
+    codes, n_groups = groups.codes, groups.n
     n = len(y)
     S = _split(X, constant)
     K = S.shape[1]
-    Sm, ym = group_means(S, codes, n_groups), group_means(y, codes, n_groups)
-    St = S - Sm[codes] + S.mean(axis=0)
-    yt = y - ym[codes] + y.mean()
-    Xt = np.column_stack([St, np.ones(n)])
-    fit = fit_ols(Xt, yt, constant=True, vce=vce, clusters=clusters)
+    sums = sums if sums is not None else within_sums(y, S, groups)
+    w_ztz, w_zty, w_yty = sums.within
+    p_ztz, p_zty, p_yty = sums.pooled
+    coef_c = scaled_solve(w_ztz, w_zty)
+    inv = scaled_inverse(w_ztz)
+    coef_p = scaled_solve(p_ztz, p_zty)
+    ssr = max(w_yty - float(coef_c @ w_zty), 0.0)
+    ssr_p = max(p_yty - float(coef_p @ p_zty), 0.0)
+    ss_w, ss_p, max_lev, resid_c = within_residuals(
+        S, y, codes, sums.Sm, sums.ym, coef_c, chol_factor(inv), sums.Sbar, sums.ybar, coef_p,
+        keep_resid=vce == "cluster",
+    )
+    # the direct residual sums are the accurate ones when a fit is close to perfect
+    if ss_w > 0 and abs(ss_w - ssr) > 1e-6 * ss_w:
+        ssr = ss_w
+    if ss_p > 0 and abs(ss_p - ssr_p) > 1e-6 * ss_p:
+        ssr_p = ss_p
     df_r = n - n_groups - K
-    scale = (n - K - 1) / df_r if vce == "ols" else 1.0
-    full_cov = fit.cov * scale
-    b = fit.coef[:K]
-    cons = fit.coef[K]
-    coef = fit.coef if constant else b
+    if vce == "ols":
+        cov_c = (ssr / (n - K - 1) if n - K - 1 > 0 else float("nan")) * inv
+        df_test = df_r
+        scale = (n - K - 1) / df_r
+    else:
+        cov_c, G = _cluster_cov(inv, S, groups, sums.Sm, resid_c, clusters, n)
+        df_test = G - 1
+        scale = 1.0
+    full, full_cov = uncentre(coef_c, cov_c, np.append(sums.Sbar, 0.0), sums.ybar, True)
+    full_cov = (full_cov + full_cov.T) / 2.0 * scale
+    b = full[:K]
+    cons = full[K]
+    coef = full if constant else b
     cov = full_cov if constant else full_cov[:K, :K]
-    ssr = fit.ss_resid
     sigma_e = float(np.sqrt(ssr / df_r)) if df_r > 0 else float("nan")
-    u = ym - Sm @ b - cons
-    u_rows = u[codes]
-    sigma_u = float(np.std(u_rows, ddof=1)) if n > 1 else float("nan")
+    u = sums.ym - sums.Sm @ b - cons
+    # sigma_u: the standard deviation of u_i over the sample rows (each unit weighs its rows)
+    mu = float(groups.counts @ u) / n if n else float("nan")
+    sigma_u = float(np.sqrt(float(groups.counts @ (u - mu) ** 2) / (n - 1))) if n > 1 else float("nan")
     rho = sigma_u**2 / (sigma_u**2 + sigma_e**2) if np.isfinite(sigma_u) else float("nan")
-    pooled = fit_ols(np.column_stack([S, np.ones(n)]), y, constant=True)
     df_u = n_groups - 1
-    f_u = ((pooled.ss_resid - ssr) / df_u) / (ssr / df_r) if df_u > 0 and df_r > 0 and ssr > 0 else float("nan")
-    stats = {"n": n, "n_groups": n_groups, **_r2s(y, S, b, codes, n_groups),
+    f_u = ((ssr_p - ssr) / df_u) / (ssr / df_r) if df_u > 0 and df_r > 0 and ssr > 0 else float("nan")
+    stats = {"n": n, "n_groups": n_groups, **_r2s_from_sums(sums, b, n),
              "sigma_u": sigma_u, "sigma_e": sigma_e, "rho": rho,
              "f_u": f_u, "p_f_u": f_sf(f_u, df_u, df_r) if np.isfinite(f_u) else float("nan")}
-    df_test = df_r if vce == "ols" else fit.df_test
     if K:
         wald = _wald(b, full_cov[:K, :K]) / K
         stats.update(f=wald, df_m=K, p_f=f_sf(wald, K, df_test))
-    fitted = (S @ b + cons) if keep_arrays else None
-    return PanelFit("fe", coef, cov, [], n, n_groups, df_test, stats, fit.max_leverage, fit.r2,
-                    fitted=fitted, effects=u_rows if keep_arrays else None,
-                    resid=(y - fitted - u_rows) if keep_arrays else None, sigma2=sigma_e**2)
+    r2 = (w_yty - ssr) / w_yty if w_yty > 0 else float("nan")
+    fitted = effects = resid = None
+    if keep_arrays:
+        fitted, effects, resid = _fe_arrays(y, S, groups, sums)
+    return PanelFit("fe", coef, cov, [], n, n_groups, df_test, stats, max_lev, r2,
+                    fitted=fitted, effects=effects, resid=resid, sigma2=sigma_e**2)
 
 
 def swamy_arora(y: np.ndarray, S: np.ndarray, codes: np.ndarray, n_groups: int) -> tuple[float, float]:
@@ -214,9 +358,10 @@ def swamy_arora(y: np.ndarray, S: np.ndarray, codes: np.ndarray, n_groups: int) 
 
 
 def fit_re(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, vce: str = "ols",
-           clusters: np.ndarray | None = None, keep_arrays: bool = False) -> PanelFit:
+           clusters: np.ndarray | None = None, keep_arrays: bool = False,
+           groups: PanelGroups | None = None) -> PanelFit:
     """Random-effects GLS (Swamy–Arora) with Stata's conventions (module docstring)."""
-    codes, n_groups = group_codes(ids)
+    codes, n_groups = _codes(ids, groups)
     n = len(y)
     S = _split(X, constant)
     K = S.shape[1]
@@ -258,9 +403,10 @@ def fit_re(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, vce
                     fitted=fitted, effects=effects, resid=resid, sigma2=float(e @ e) / (n - Xs.shape[1]))
 
 
-def fit_be(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, keep_arrays: bool = False) -> PanelFit:
+def fit_be(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, keep_arrays: bool = False,
+           groups: PanelGroups | None = None) -> PanelFit:
     """Between estimator: OLS of the unit means (one row per unit)."""
-    codes, n_groups = group_codes(ids)
+    codes, n_groups = _codes(ids, groups)
     S = _split(X, constant)
     K = S.shape[1]
     Xm, ym = group_means(X, codes, n_groups), group_means(y, codes, n_groups)
@@ -274,9 +420,10 @@ def fit_be(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, kee
 
 
 def fit_pooled(y: np.ndarray, X: np.ndarray, ids: np.ndarray, *, constant: bool, vce: str = "ols",
-               clusters: np.ndarray | None = None, keep_arrays: bool = False) -> PanelFit:
+               clusters: np.ndarray | None = None, keep_arrays: bool = False,
+               groups: PanelGroups | None = None) -> PanelFit:
     """Pooled OLS of the panel rows."""
-    _codes, n_groups = group_codes(ids)
+    n_groups = _codes(ids, groups)[1]
     fit = fit_ols(X, y, constant=constant, vce=vce, clusters=clusters, keep_arrays=keep_arrays)
     stats = {"n": len(y), "n_groups": n_groups, "f": fit.f, "df_m": fit.df_m, "p_f": fit.p_f,
              "r2": fit.r2, "rmse": fit.rmse}
@@ -308,28 +455,51 @@ def estimator_of(prep: Prepared, command: str) -> str:
 WITHIN_TOL = 1e-10
 
 
-def within_design(d: Design, ids: np.ndarray) -> Design:
+def _within_kept(sums: WithinSums, tol: float = 1e-9) -> list[int]:
+    """The slope columns that vary within units and are not collinear after the within
+    transformation, by :func:`~mdlang.commands.models_design.drop_collinear`'s rule (the constant
+    first, then each column in order) on the within cross products."""
+    G = sums.within[0].copy()
+    K = G.shape[0] - 1
+    # a time-invariant column leaves rounding noise (1e-13) after the transformation, which the
+    # relative collinearity test cannot tell from variation: zero it against the total variation
+    flat = np.diag(G)[:K] <= WITHIN_TOL * np.diag(sums.pooled[0])[:K]
+    G[:K][flat, :] = 0.0
+    G[:, :K][:, flat] = 0.0
+    keep = [K]
+    for j in range(K):
+        gjj = G[j, j]
+        if gjj <= 0:
+            continue
+        rhs = G[keep, j]
+        coef = np.linalg.lstsq(G[np.ix_(keep, keep)], rhs, rcond=None)[0]
+        if gjj - rhs @ coef <= tol * gjj:
+            continue
+        keep.append(j)
+    return sorted(j for j in keep if j != K)
+
+
+def within_design(d: Design, ids: np.ndarray, *, groups: PanelGroups | None = None,
+                  sums: WithinSums | None = None) -> Design:
     """The design without the columns that do not vary within units (time-invariant variables,
     absorbed by the fixed effects) or are collinear after the within transformation; they are
-    listed as omitted, as the manual says their coefficients are not shown."""
-    codes, n_groups = group_codes(ids)
+    listed as omitted, as the manual says their coefficients are not shown. ``sums`` are the
+    design's :class:`WithinSums` when already computed."""
     S = _split(d.X, d.constant)
     if not S.shape[1]:
         return d
-    St = S - group_means(S, codes, n_groups)[codes]
-    # a time-invariant column leaves rounding noise (1e-13) after the transformation, which the
-    # relative collinearity test cannot tell from variation: zero it against the total variation
-    total = np.sum((S - S.mean(axis=0)) ** 2, axis=0)
-    within = np.sum(St**2, axis=0)
-    St[:, within <= WITHIN_TOL * total] = 0.0
-    probe = Design(d.depvar, d.y, np.column_stack([St, np.ones(len(d.y))]), [*d.names[: S.shape[1]], "_cons"],
-                   [True] * (S.shape[1] + 1), d.rows, True, term_of=list(range(S.shape[1] + 1)))
-    probe = drop_collinear(probe)
-    kept = [d.names.index(nm) for nm in probe.names if nm != "_cons"]
-    if len(kept) == S.shape[1]:
+    if sums is None:
+        sums = within_sums(d.y, S, groups if groups is not None else panel_groups(ids))
+    return _keep_slopes(d, _within_kept(sums))
+
+
+def _keep_slopes(d: Design, kept: list[int]) -> Design:
+    """The design with only the slope columns ``kept`` (and the constant); the others omitted."""
+    K = d.k - int(d.constant)
+    if len(kept) == K:
         return d
     cols = kept + ([d.k - 1] if d.constant else [])
-    dropped = [d.names[j] for j in range(S.shape[1]) if j not in kept]
+    dropped = [d.names[j] for j in range(K) if j not in kept]
     return dataclasses.replace(
         d, X=np.asfortranarray(d.X[:, cols]), names=[d.names[j] for j in cols], shown=[d.shown[j] for j in cols],
         omitted=[*d.omitted, *dropped], term_of=[d.term_of[j] for j in cols] if d.term_of else [],
@@ -348,20 +518,27 @@ def fit_panel(prep: Prepared, ids_all: np.ndarray, estimator: str, command: str,
             "the between estimator (be) takes no robust or cluster() standard errors", None,
             hint="remove robust/cluster(), or use fe, re or pooled",
         )
-    if estimator in ("fe", "re") and (len(ids) - len(np.unique(ids)) - (d.k - int(d.constant))) < 1:
+    groups = panel_groups(ids)
+    if estimator in ("fe", "re") and (len(ids) - groups.n - (d.k - int(d.constant))) < 1:
         raise MdlRuntimeError(
             f"{command}, {estimator} needs units observed more than once", None,
             hint="use a panel with at least two dates, or the pooled estimator",
         )
     if estimator == "fe":
-        d = within_design(d, ids)
-        fit = fit_fe(d.y, d.X, ids, constant=d.constant, vce=vce, clusters=clusters, keep_arrays=keep_arrays)
+        sums = within_sums(d.y, _split(d.X, d.constant), groups)
+        kept = _within_kept(sums)
+        if len(kept) < d.k - int(d.constant):
+            d, sums = _keep_slopes(d, kept), sums.select(kept)
+        fit = fit_fe(d.y, d.X, ids, constant=d.constant, vce=vce, clusters=clusters, keep_arrays=keep_arrays,
+                     groups=groups, sums=sums)
     elif estimator == "re":
-        fit = fit_re(d.y, d.X, ids, constant=d.constant, vce=vce, clusters=clusters, keep_arrays=keep_arrays)
+        fit = fit_re(d.y, d.X, ids, constant=d.constant, vce=vce, clusters=clusters, keep_arrays=keep_arrays,
+                     groups=groups)
     elif estimator == "be":
-        fit = fit_be(d.y, d.X, ids, constant=d.constant, keep_arrays=keep_arrays)
+        fit = fit_be(d.y, d.X, ids, constant=d.constant, keep_arrays=keep_arrays, groups=groups)
     else:
-        fit = fit_pooled(d.y, d.X, ids, constant=d.constant, vce=vce, clusters=clusters, keep_arrays=keep_arrays)
+        fit = fit_pooled(d.y, d.X, ids, constant=d.constant, vce=vce, clusters=clusters, keep_arrays=keep_arrays,
+                         groups=groups)
     fit.names = list(d.names)
     fit.design = d
     return fit
@@ -382,6 +559,17 @@ def _vce_notes(prep: Prepared) -> list[str]:
     return []
 
 
+def _df_noise(vce: str, estimator: str, rows_noise: int, persons_noise: int) -> int:
+    """The noise of the residual df of a panel fit, that of the counts it is made of: rows − K − 1
+    (pooled), persons − K − 1 (be), rows − persons − K (fe), persons − 1 (robust: clusters are the
+    persons); clusters of another variable are not a count of rows or persons (none)."""
+    if vce == "cluster":
+        return 0
+    if vce == "robust" or estimator == "be":
+        return persons_noise
+    return rows_noise - persons_noise if estimator == "fe" else rows_noise
+
+
 def panel_table(ctx: AnalysisContext, prep: Prepared, fit: PanelFit, title: str) -> ModelTable:
     """The released table of a panel fit (counts of rows and of units are perturbed)."""
     d = fit.design if fit.design is not None else prep.design
@@ -389,21 +577,21 @@ def panel_table(ctx: AnalysisContext, prep: Prepared, fit: PanelFit, title: str)
     rows = [[fit.names[j], fit.coef[j], fit.se[j], stat[j], p[j], lo[j], hi[j]]
             for j in range(len(fit.coef)) if d.shown[j]]
     stats = dict(fit.stats)
-    noise = model_gate.count_noise(ctx.gate, prep.contributors, d.rows)
-    stats["n_groups"] = int(stats["n_groups"]) + noise
+    # Number of obs (rows) and Number of groups (persons) each carry their own cell-key noise:
+    # with one noise for both, rows − persons was released exactly, and a pair of models that
+    # differ by one person told that person's number of rows. Degrees of freedom move with the
+    # counts they are made of, so that none of them gives back a true count or that difference.
+    persons_noise = model_gate.count_noise(ctx.gate, prep.contributors, d.rows)
+    rows_noise = model_gate.row_count_noise(ctx.gate, prep.contributors, d.rows)
+    stats["n_groups"] = int(stats["n_groups"]) + persons_noise
     if "p_f_u" in stats and np.isfinite(stats["p_f_u"]):
         stats["p_f_u"] = round(float(stats["p_f_u"]), model_gate.P_DECIMALS)
-    # Degrees of freedom of F(df1, df2), consistent with the released counts: n and n_groups carry
-    # the same noise, so n - n_groups - K is released as it is, and dfs that count rows or persons
-    # (n - k, n_groups - k, n_groups - 1) move with that noise (df_r_from_n below).
     if "f" in stats and fit.df is not None:
-        stats["df_r"] = int(fit.df)
+        stats["df_r"] = int(fit.df) + _df_noise(prep.options.vce, fit.estimator, rows_noise, persons_noise)
     if "f_u" in stats:
         k = len(fit.coef) - int(d.constant)
         stats["df_u_num"] = stats["n_groups"] - 1
-        stats["df_u_den"] = fit.n - fit.n_groups - k
-    vce = prep.options.vce
-    df_r_from_n = vce == "robust" or (vce != "cluster" and fit.estimator != "fe")
+        stats["df_u_den"] = fit.n - fit.n_groups - k + rows_noise - persons_noise
     columns = ("term", "coef", "se", "t" if fit.df is not None else "z", "p", "ci_low", "ci_high")
     notes = (["Omitted because of collinearity: " + ", ".join(d.omitted) + "."] if d.omitted else [])
     notes += _vce_notes(prep)
@@ -411,7 +599,7 @@ def panel_table(ctx: AnalysisContext, prep: Prepared, fit: PanelFit, title: str)
     if prep.options.control:
         notes.append("Control variables are estimated but not shown.")
     return ModelTable(title, d.depvar, rows, stats, "t" if fit.df is not None else "z", prep.options.level,
-                      columns, notes, df_r_from_n=df_r_from_n)
+                      columns, notes, n_noise=rows_noise)
 
 
 def _release(ctx: AnalysisContext, prep: Prepared, fit: PanelFit, title: str, command: str,

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from mdlang.disclosure.keys import cell_key
 from mdlang.disclosure.refusals import Rule
 from mdlang.disclosure.rounding import round_sig
 from mdlang.engine.context import Contributors
@@ -133,6 +134,25 @@ def count_noise(gate: Any, contributors: Contributors, rows: np.ndarray | None =
     return gate.noisy_count(persons, agg.key_sums[0]) - persons if persons else 0
 
 
+def row_count_noise(gate: Any, contributors: Contributors, rows: np.ndarray | None = None) -> int:
+    """The cell-key noise of the number of sample rows on data with several rows per person
+    (panel models' Number of obs), drawn apart from the person count's (:func:`count_noise`).
+
+    Each row carries its person's record key, so the rows' key sum weighs a person by their rows
+    and is keyed as a count of its own: the same rows always get the same noise, and the rows'
+    noise is not the persons', so ``rows − persons`` (and with it, from a pair of models that
+    differ by one person, that person's number of rows) is no longer released exactly.
+    """
+    keys = gate.record_keys(contributors.person_id)
+    if rows is not None and len(rows) != len(keys):
+        keys = keys[rows]
+    n_rows = len(keys)
+    if not n_rows:
+        return 0
+    row_sum = int(np.sum(keys, dtype=np.uint64))  # modulo 2^64, as the persons' key sums
+    return gate.noisy_count(n_rows, cell_key(row_sum, "rows")) - n_rows
+
+
 def _small_cell(gate: Any, cells: np.ndarray, n_cells: int, contributors: Contributors, rows: np.ndarray | None) -> bool:
     """True when a non-empty cell's noisy person count is below the threshold."""
     agg = gate.aggregate(_spread(rows, cells, len(contributors)), n_cells, contributors)
@@ -219,6 +239,7 @@ class ModelTable:
     notes: list[str] = field(default_factory=list)
     kind: str = "model"
     df_r_from_n: bool = False
+    n_noise: int | None = None  # the noise of ``stats["n"]`` when it is not the persons' (panel rows)
 
 
 def _round(value: Any, digits: int, column: str) -> Any:
@@ -255,11 +276,12 @@ def release_model(gate: Any, table: ModelTable, contributors: Contributors | Non
     digits = gate.policy.model_digits
     cols = list(table.columns)
     noise = count_noise(gate, contributors, rows) if contributors is not None else 0
+    n_noise = table.n_noise if table.n_noise is not None else noise
     released = [[_round(cell, digits, cols[i]) if i else cell for i, cell in enumerate(row)] for row in table.rows]
     stats: dict[str, Any] = {}
     for key, value in table.stats.items():
         if key == "n" and contributors is not None:
-            stats["n"] = int(value) + noise
+            stats["n"] = int(value) + n_noise
         elif key == "df_r" and table.df_r_from_n and value is not None:
             stats["df_r"] = int(value) + noise
         elif key in INTEGER_STATS and value is not None:

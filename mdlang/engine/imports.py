@@ -31,11 +31,10 @@ def lookup(sorted_ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     if table is not None:
         # ids packed in a narrow range (as the sample's are): one gather instead of a binary
         # search per row, several times faster on millions of rows
-        lo = int(sorted_ids[0])
-        off = np.asarray(wanted, dtype=np.int64) - lo
-        inside = (off >= 0) & (off < len(table))
-        pos = table[np.clip(off, 0, len(table) - 1)]
-        return np.where(inside, pos, -1).astype(np.int64)
+        off = np.asarray(wanted, dtype=np.int64) - int(sorted_ids[0])
+        pos = np.take(table, off, mode="clip").astype(np.int64)
+        pos[off.view(np.uint64) >= len(table)] = -1  # below the range wraps to a huge unsigned
+        return pos
     pos = np.searchsorted(sorted_ids, wanted)
     pos_c = np.minimum(pos, len(sorted_ids) - 1)
     hit = sorted_ids[pos_c] == wanted
@@ -300,19 +299,26 @@ def import_panel(
             hint="import variables of different unit types into different datasets",
         )
     _check_unit(ds, parts[0][1], span)
-    ids, dates = _panel_rows(ds, parts[0][2])
+    grid = _PanelGrid.of(ds, parts[0][2])
+    if grid is not None:
+        ids, dates = grid.ids, grid.dates
+        sources = grid.first_source
+    else:
+        ids, dates = _panel_rows(ds, parts[0][2])
+        key_of = _PanelKeys(ids, dates)
+        slot_of = _PanelSlots(key_of(ids, dates), key_of.size)  # keys ascending: rows sorted by (unit, date)
+
+        def sources(data: pd.DataFrame) -> np.ndarray:
+            return slot_of.first_source(key_of(data["unit_id"].to_numpy(np.int64), data["date"].to_numpy(np.int64)))
+
     ds.set_population(parts[0][1].unit_type, ids)
     ds.kind = "panel"
-    key_of = _PanelKeys(ids, dates)
-    keys = key_of(ids, dates)  # ascending and distinct: the rows are sorted by (unit, date)
-    slot_of = _PanelSlots(keys, key_of.size)
     for name, meta, data in parts:
         if name in ds.frame.columns:
             raise MdlRuntimeError(
                 f"{name} is listed twice in import-panel", span, hint="list each variable once"
             )
-        src = key_of(data["unit_id"].to_numpy(np.int64), data["date"].to_numpy(np.int64))
-        ds.set_column(name, normalise(pd.Series(take_values(data["value"].reset_index(drop=True), slot_of.first_source(src))), meta))
+        ds.set_column(name, normalise(pd.Series(take_values(data["value"].reset_index(drop=True), sources(data))), meta))
         _remember(ds, name, meta)
     ds.set_column(PANEL_DATE, dates.astype("float64"))
 
@@ -392,3 +398,77 @@ class _PanelKeys:
         key = unit * max(len(self.dates), 1) + date
         key[(unit < 0) | (date < 0)] = -1
         return key
+
+
+class _PanelGrid:
+    """A new panel's rows as cells of the grid units × dates (the population's units, or the
+    first variable's, by the first variable's distinct dates), found without sorting rows.
+
+    A row's cell is its unit's rank times the number of dates plus its date's rank; the panel is
+    the cells where the first variable has a value, in cell order (by unit, then date), and a
+    dense table maps each cell to its panel row. Dates come in runs (read_panel gives the rows
+    date by date), so a row's date rank is its run's. :meth:`of` returns None when the grid is
+    too large for a dense table or the first variable holds a cell twice; the panel is then
+    built by sorting (:func:`_panel_rows`).
+    """
+
+    def __init__(self, units: np.ndarray, dates: np.ndarray, cells: np.ndarray,
+                 first: tuple[pd.DataFrame, np.ndarray] | None = None) -> None:
+        self.units, self.grid_dates = units, dates
+        n_dates = len(dates)
+        self.ids = units[cells // n_dates]
+        self.dates = dates[cells % n_dates]
+        # one slot more than there are cells, left at -1: the off-grid cell -1 indexes it
+        self.row_of = np.full(len(units) * n_dates + 1, -1, dtype=np.int32)
+        self.row_of[cells] = np.arange(len(cells), dtype=np.int32)
+        self._first = first  # the first variable's rows and their cells (not found twice)
+
+    @classmethod
+    def of(cls, ds: Dataset, first: pd.DataFrame) -> _PanelGrid | None:
+        """The grid of the panel the first variable's rows make in ``ds`` (see the class)."""
+        present = first["value"].notna().to_numpy()
+        units = unique_sorted(ds.ids) if not ds.is_empty else unique_sorted(first["unit_id"].to_numpy(np.int64)[present])
+        heads, run_dates = _date_runs(first["date"].to_numpy(np.int64))
+        dates = unique_sorted(run_dates)
+        size = len(units) * len(dates)
+        if size == 0 or size > _DENSE_LIMIT or len(first) >= 2**31:
+            return None
+        every = _cells(units, dates, first["unit_id"].to_numpy(np.int64), heads, run_dates, len(first))
+        cell = every[present & (every >= 0)]
+        mark = np.zeros(size, dtype=bool)
+        mark[cell] = True
+        cells = np.flatnonzero(mark)
+        if len(cells) != len(cell):
+            return None  # a (unit, date) twice: keep the sorted join's handling of duplicates
+        return cls(units, dates, cells, (first, every))
+
+    def first_source(self, data: pd.DataFrame) -> np.ndarray:
+        """For each panel row, the first row of ``data`` (unit_id, date) holding its cell (-1: none)."""
+        if self._first is not None and self._first[0] is data:
+            cell, self._first = self._first[1], None
+        else:
+            heads, run_dates = _date_runs(data["date"].to_numpy(np.int64))
+            cell = _cells(self.units, self.grid_dates, data["unit_id"].to_numpy(np.int64), heads, run_dates, len(data))
+        pos = self.row_of[cell]
+        rows = np.flatnonzero(pos >= 0)
+        indexer = np.full(len(self.ids), -1, dtype=np.int64)
+        # reversed, so that where a cell occurs twice in data the earlier row is written last and wins
+        indexer[pos[rows[::-1]]] = rows[::-1]
+        return indexer
+
+
+def _date_runs(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal dates starts, and its date."""
+    heads = np.flatnonzero(dates[1:] != dates[:-1]) + 1 if len(dates) else np.zeros(0, dtype=np.int64)
+    heads = np.concatenate([np.zeros(min(len(dates), 1), dtype=np.int64), heads])
+    return heads, dates[heads]
+
+
+def _cells(units: np.ndarray, dates: np.ndarray, ids: np.ndarray, heads: np.ndarray, run_dates: np.ndarray,
+           n: int) -> np.ndarray:
+    """The grid cell of each row (unit rank × len(dates) + date rank; -1 off the grid)."""
+    unit = lookup(units, ids)
+    date = np.repeat(lookup(dates, run_dates), np.diff(np.append(heads, n)))
+    cell = unit * len(dates) + date
+    cell[(unit < 0) | (date < 0)] = -1
+    return cell
