@@ -8,4 +8,4 @@ Everything is vectorised numpy; randomness comes from hashed per-purpose streams
 """
 
 #: Bumped whenever the generated data change; part of the cache folder name.
-GENERATOR_VERSION = "4"
+GENERATOR_VERSION = "5"

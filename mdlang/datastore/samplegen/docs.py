@@ -35,15 +35,23 @@ link to their real mother and father; children live with their mother, partners 
 Education follows the parents (one latent factor per person), income rises with age to mid-life
 and with education, differs by sex, and is strongly correlated from year to year.
 
-Municipality numbers follow SSB's classification in three periods, with validity dates in the
-code list: until 31 December 2019 every county has its pre-reform numbers (e.g. Bergen 1201,
-Skedsmo 0231, Tromsø 1902), in 2020–2023 the numbers after the regional reform (Bergen 4601,
-Lillestrøm 3030, Tromsø 5401), and from 2024 the numbers after Viken, Vestfold og Telemark and
-Troms og Finnmark were split and Haram left Ålesund (Lillestrøm 3205, Tromsø 5501). So an import
-at 2018-12-31 shows the 2019 numbers for everyone. A person living before 2020 in a 2024
-municipality formed by a merger is given one of the merged municipalities. Changes before 2020
-(the Trøndelag merger of 2018, the mergers of 2017–2018) are not modelled: the 2019 numbers serve
-the whole period before 2020. Family type (BEFOLKNING_REGSTAT_FAMTYP), pair status
+Municipality numbers follow SSB's classification in five periods, with validity dates in the
+code list: until 31 December 2016 (428 municipalities, 19 counties), in 2017 (426: Sandefjord
+0706, Andebu 0719 and Stokke 0720 became Sandefjord 0710), in 2018–2019 (422, 18 counties:
+Sør- and Nord-Trøndelag became Trøndelag and all their numbers changed from 16xx/17xx to 50xx,
+e.g. Trondheim 1601 → 5001; Larvik and Lardal became Larvik 0712, Holmestrand and Hof Holmestrand
+0715, Nøtterøy and Tjøme Færder 0729, Rissa and Leksvik Indre Fosen 5054), in 2020–2023 (the
+numbers after the regional reform: Bergen 4601, Lillestrøm 3030, Tromsø 5401) and from 2024 (after
+Viken, Vestfold og Telemark and Troms og Finnmark were split and Haram left Ålesund: Lillestrøm
+3205, Tromsø 5501). So an import at 2016-12-31, 2017-12-31 or 2018-12-31 shows the numbers valid
+that day, and residence spells are cut on each reform day. A person living in a municipality
+formed by a merger is given one of the merged municipalities for the time before (one of the 2019
+municipalities with equal chance, and within a 2017 or 2018 merger the part by its rough
+population), and keeps it while staying. Changes before 2017 are not modelled: the 2016 numbers serve the whole
+period before 2017. The country of birth (BEFOLKNING_FODELAND) uses SSB's three-digit country codes
+(Norway 000, Sweden 106, Poland 131, Lithuania 136, Somalia 346, Syria 564, …); 38 unused 9xx
+codes, labelled as placeholders, bring the list to the catalogue's 287 codes and are never
+assigned. Family type (BEFOLKNING_REGSTAT_FAMTYP), pair status
 (BEFOLKNING_PARSTATUS) and person code (BEFOLKNING_REGSTAT_PERSONKODE) use SSB's codes; children
 of 18 and over are not modelled as living with their parents, so the family types with adult
 children (3.2.x, 3.3.x), "other families" (3.4.1) and the imputed pairs of pair status (`p`, `u`)
@@ -53,9 +61,20 @@ Building at national scale (`mdlang sample-data --persons 5500000`): the income 
 computed one year at a time, every component once, and held compactly (a bit mask and 32-bit
 values per year, spilled to a temporary folder past 512 MB) until each variable is written;
 rows are produced in person-id order so the writer need not sort them.
-Status variables of ARBLONN are published twice a year (16 March and 16 September, plus the
-first date) rather than monthly, to keep the sample small. Date-valued LONG variables
-(BEFOLKNING_DOEDS_DATO, BEFOLKNING_FORSTDATO, ARBLONN_ARB_START) hold days since 1970-01-01.
+Status variables of ARBLONN are monthly, as SSB publishes them: on the 16th of every month of
+the variable's validity period (from January 2015, from February 2015 for hours, position
+percentage and full/part time, from January 2021 for the employment form, to September 2025), and
+on the month's last day for ARBLONN_PERS_KOMMNR. A job is active from its start to its end, one
+run of months: a main job followed by the person's next main job ends the day before that one
+starts, a main job not followed by another ends on a random day of its last year, a side job lasts
+a year, a job of 2025 stays open, and every job ends when the person leaves. Occupation,
+employment form and working-time arrangement stay fixed for a job; the position percentage (and
+so hours and full/part time) changes once a year, in the job's anniversary month. The ARBLONN_PERS
+variables hold the persons with an active job who live in Norway that day; their hours are the
+sum over those jobs. Monthly rows are about half of the register's rows but, written in (unit,
+date) order with plain dates that zstd folds unit after unit, about an eighth of its bytes.
+Date-valued LONG variables (BEFOLKNING_DOEDS_DATO, BEFOLKNING_FORSTDATO, ARBLONN_ARB_START) hold
+days since 1970-01-01.
 
 This page is generated from the stores' metadata by `python -m mdlang.datastore.samplegen.docs`;
 do not edit it by hand.

@@ -61,7 +61,7 @@ def status(parts: Sequence[tuple[np.ndarray, np.ndarray, int]]) -> pd.DataFrame 
     # parts are now sorted runs: the stable (run-merging) sort keeps date order within a unit
     order = np.argsort(ids, kind="stable")
     ids = ids[order]
-    vals = _concat_values([p[1] for p in parts])
+    vals = concat_values([p[1] for p in parts])
     vals = vals[order]
     dates = np.concatenate([np.full(p[0].size, p[2], np.int32) for p in parts])[order]
     del order
@@ -137,7 +137,7 @@ def _chunked(ordered: list, total: int, nonempty: list) -> Iterator[pd.DataFrame
         order = np.argsort(cid, kind="stable")
         yield frame(
             cid[order],
-            _concat_values(vals)[order],
+            concat_values(vals)[order],
             np.concatenate(starts)[order],
             np.concatenate(stops)[order],
         )
@@ -170,7 +170,8 @@ def yes_no(flag: np.ndarray, yes: str = "1", no: str = "2") -> pd.Categorical:
     return codes_of([yes, no], np.where(flag, 0, 1))
 
 
-def _concat_values(values: list):
+def concat_values(values: list):
+    """Value arrays joined: Categoricals as one Categorical, anything else as one numpy array."""
     if values and all(isinstance(v, pd.Categorical) for v in values):
         from pandas.api.types import union_categoricals
 

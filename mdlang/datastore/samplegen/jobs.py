@@ -2,7 +2,8 @@
 unemployment, disability and social assistance spells.
 
 Jobs come from the employment panel of :mod:`.economy`: a run of employed years is one job unless
-the person changes job (12 % a year); a tenth of employed person-years also hold a side job.
+the person changes job (12 % a year); a tenth of employed person-years also hold a side job. The
+monthly ARBLONN status variables of jobs and employed persons are made by :mod:`.arblonn`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mdlang.datastore.samplegen import arblonn
 from mdlang.datastore.samplegen import codelists as cl
 from mdlang.datastore.samplegen.catalogue import metadata
 from mdlang.datastore.samplegen.dates import NEVER, add_years, age_at, day, ymd
@@ -23,7 +25,7 @@ from mdlang.datastore.samplegen.economy import (
     economy,
 )
 from mdlang.datastore.samplegen.education import education
-from mdlang.datastore.samplegen.frames import codes_of, frame, status, yes_no
+from mdlang.datastore.samplegen.frames import codes_of, frame, status
 from mdlang.datastore.samplegen.income import components
 from mdlang.datastore.samplegen.persons import residence_codes, yearly
 from mdlang.datastore.samplegen.randomness import stream
@@ -117,17 +119,6 @@ def jobs(world: World) -> Jobs:
     return world.cached("jobs", build)
 
 
-def _dates(first: str, months: tuple[int, int] = (3, 9), dom: int = 16) -> list[int]:
-    """Status dates: ``first``, then the ``dom``-th of the given months each year to September 2025."""
-    out = {day(first)}
-    for y in range(2015, 2026):
-        for m in months:
-            d = int(ymd(y, m, dom)) if dom > 0 else int(ymd(y, m + 1, 1)) - 1
-            if day(first) <= d <= day("2025-09-30"):
-                out.add(d)
-    return sorted(out)
-
-
 def variables(world: World) -> Iterator:
     """JOBB variables, main-job person variables and spells of unemployment, disability and assistance."""
     pop = world.pop
@@ -138,65 +129,10 @@ def variables(world: World) -> Iterator:
         metadata("ARBEIDSFORHOLD_PERSON", link_unit_type="PERSON"),
         frame(job_ids, pop.pid[jb.job_person]),
     )
-    by_year = {y: np.flatnonzero(jb.year == y) for y in JOB_YEARS}
-
-    def job_status(name: str, first: str, value, codes=None, unit=None):
-        parts = []
-        for d in _dates(first):
-            rows = by_year[int(str(np.datetime64(d, "D"))[:4])]
-            rows = rows[jb.job_start[jb.job[rows]] <= d]
-            parts.append((job_ids[jb.job[rows]], value(rows, d), d))
-        return metadata(name, codes=codes, unit_of_measure=unit), status(parts)
-
-    hours = np.round(jb.pct * 0.375, 1)
-    yield job_status("ARBLONN_ARB_ARBEIDSTID", "2015-02-16", lambda r, d: hours[r], unit="timer")
-    yield job_status(
-        "ARBLONN_ARB_STILLINGSPST",
-        "2015-02-16",
-        lambda r, d: jb.pct[r].astype(np.float64),
-        unit="prosent",
-    )
-    majors = [c.code for c in cl.STYRK_MAJOR]
-    yield job_status(
-        "ARBLONN_ARB_YRKE_STYRK08",
-        "2015-01-16",
-        lambda r, d: codes_of(majors, jb.job_major[jb.job[r]] - 1),
-        cl.STYRK_MAJOR,
-    )
-    form_codes = [c.code for c in cl.ANSETTELSESFORM]
+    # drawn here, before the pay noise, so that the pay variables keep their values
     form = rng.choice(6, size=jb.n_jobs, p=[0.84, 0.1, 0.02, 0.01, 0.02, 0.01])
-    yield job_status(
-        "ARBLONN_ARB_ANSETTELSESFORM",
-        "2021-01-16",
-        lambda r, d: codes_of(form_codes, form[jb.job[r]]),
-        cl.ANSETTELSESFORM,
-    )
-    yield job_status(
-        "ARBLONN_ARB_HOVEDARBEID",
-        "2015-01-16",
-        lambda r, d: yes_no(jb.main[r], "H", "B"),
-        cl.HOVEDARBEID,
-    )
-    yield job_status(
-        "ARBLONN_ARB_H3LDELTID",
-        "2015-02-16",
-        lambda r, d: yes_no(jb.pct[r] >= 100, "H", "D"),
-        cl.HELDELTID,
-    )
-    tid_codes = [c.code for c in cl.TIDSORDNING]
     tid = rng.choice(8, size=jb.n_jobs, p=[0.8, 0.03, 0.02, 0.01, 0.04, 0.02, 0.07, 0.01])
-    yield job_status(
-        "ARBLONN_ARB_TID_ORDNING",
-        "2015-01-16",
-        lambda r, d: codes_of(tid_codes, tid[jb.job[r]]),
-        cl.TIDSORDNING,
-    )
-    yield job_status(
-        "ARBLONN_ARB_START",
-        "2015-01-16",
-        lambda r, d: jb.job_start[jb.job[r]],
-        unit="dager siden 1970-01-01",
-    )
+    yield from arblonn.job_variables(world, job_ids, form, tid)
 
     # Pay per job and year (2025: January–September).
     frac = np.where(jb.year == 2025, 0.75, 1.0)
@@ -240,38 +176,9 @@ def _person_work(world: World, jb: Jobs) -> Iterator:
         h = np.bincount(jb.person[r], weights=jb.pct[r] * 0.375, minlength=pop.n)
         hours_by[y] = h
 
-    def pstatus(name, first, fn, codes=None, unit=None, months=(3, 9), dom=16):
-        parts = []
-        for d in _dates(first, months, dom):
-            y = int(str(np.datetime64(d, "D"))[:4])
-            who = by_id[(hours_by[y] > 0)[by_id]]
-            who = who[pop.present(d)[who]]
-            parts.append((pop.pid[who], fn(who, d, y), d))
-        return metadata(name, codes=codes, unit_of_measure=unit), status(parts)
-
-    yield pstatus(
-        "ARBLONN_PERS_KJOENN",
-        "2015-01-16",
-        lambda w, d, y: codes_of(["1", "2"], pop.female[w].astype(np.int64)),
-        cl.SEX,
-    )
-    yield pstatus(
-        "ARBLONN_PERS_ALDER", "2015-01-16", lambda w, d, y: age_at(pop.birth[w], d), unit="år"
-    )
-    yield pstatus(
-        "ARBLONN_PERS_SUM_ARBEIDSTID",
-        "2015-01-16",
-        lambda w, d, y: np.round(hours_by[y][w], 1),
-        unit="timer",
-    )
+    yield from arblonn.person_variables(world)
     spells, codes = residence_codes(world)
     from mdlang.datastore.samplegen.kommuner import code_list
-
-    def kommune(w, d, y):
-        v = spells.at(d, pop.n)[w]
-        return codes_of(codes, np.maximum(v, 0))
-
-    yield pstatus("ARBLONN_PERS_KOMMNR", "2015-01-31", kommune, code_list(), dom=0)
 
     # REGSYS: main job on 16 November each year.
     ec = economy(world)

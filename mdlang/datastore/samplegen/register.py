@@ -24,7 +24,7 @@ def variables(world: World) -> Iterator:
     yield from jobs.variables(world)
     # the yearly panels and the jobs are not needed by what follows; free them (they are
     # rebuilt identically should anything ask again)
-    for key in ("jobs", "economy", "components", "marital"):
+    for key in ("jobs", "job-timeline", "economy", "components", "marital"):
         world.cache.pop(key, None)
     yield from vehicles.vehicle_variables(world)
     yield from vehicles.metering_variables(world)
