@@ -37,7 +37,14 @@ from mdlang.disclosure.table_layout import (
     sort_key,
     two_way,
 )
-from mdlang.disclosure.tables import Grid, assemble, count_grid, stat_grids
+from mdlang.disclosure.tables import (
+    Grid,
+    assemble,
+    count_grid,
+    magnitude_grids,
+    stat_grids,
+    table_layouts,
+)
 from mdlang.engine.context import AnalysisContext, Contributors
 from mdlang.errors import MdlRuntimeError
 from mdlang.results import Result
@@ -143,6 +150,7 @@ def count_table(
     if contributors.person_id is None:
         sink.append(units_note(ctx))
         agg = gate.aggregate(interior, n_interior, contributors)
+        gate.note_margins(interior, n_rows, n_cols, contributors, agg)  # margins are releases too (D10)
         inside = interior >= 0
         units = np.bincount(interior[inside], minlength=n_interior)[:n_interior].astype(np.int64)
         keys = np.array(agg.key_sums, dtype=np.uint64)
@@ -497,21 +505,21 @@ def _summary_blocks(
     blocks: dict[str, Grid] = {}
     winsorised = dominated = False
     extra: list[str] = []
+    layouts = table_layouts(row, col, n_rows, n_cols)  # built once for every variable and statistic
     for name in names:
         values = _numeric(ctx, name)
         mags = [MAGNITUDE_OF[s] for s in stats if s in MAGNITUDE_OF]
         probs = sorted({QUANTILE_OF[s] for s in stats if s in QUANTILE_OF} | ({0.25, 0.75} if "iqr" in stats else set()))
         grids: dict[str, Grid] = {}
         if mags:
-            sink: list[Any] = []
-            release = partial(_release_magnitudes, gate, ctx.contributors, values, name, tuple(mags), sink)
-            grids.update(stat_grids(release, row, col, n_rows, n_cols, mags))
+            found, sink = magnitude_grids(gate, layouts, n_rows, n_cols, values, ctx.contributors, name, tuple(mags))
+            grids.update(found)
             winsorised |= any(r.winsorised for r in sink)
             dominated |= any(r.dominated for r in sink)
             extra.extend(n for r in sink for n in r.notes if n not in extra)
         if probs:
             release_q = partial(_release_quantiles, gate, ctx.contributors, values, probs)
-            grids.update(stat_grids(release_q, row, col, n_rows, n_cols, [f"q{p}" for p in probs]))
+            grids.update(stat_grids(release_q, row, col, n_rows, n_cols, [f"q{p}" for p in probs], layouts))
         for s in stats:
             if s in MAGNITUDE_OF:
                 grid = grids[MAGNITUDE_OF[s]]
@@ -531,15 +539,6 @@ def _summary_blocks(
     notes.extend(_magnitude_notes(ctx, winsorised, dominated, any(s in MAGNITUDE_OF for s in stats)))
     notes.extend(extra)
     return blocks
-
-
-def _release_magnitudes(
-    gate: Any, contributors: Any, values: np.ndarray, name: str, stats: tuple[str, ...], sink: list[Any], cells: np.ndarray, n: int
-) -> list[dict[str, Any]]:
-    """Released magnitudes of one table layout (the whole column gives the winsorisation bounds)."""
-    rel = gate.protect_magnitudes(cells, n, values, contributors, variable=name, population=values, stats=stats)
-    sink.append(rel)
-    return rel.values
 
 
 def _release_quantiles(gate: Any, contributors: Any, values: np.ndarray, probs: list[float], cells: np.ndarray, n: int) -> list[dict[str, Any]]:

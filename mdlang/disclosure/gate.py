@@ -43,6 +43,7 @@ from mdlang.disclosure.ledger import (
     Entry,
     Fingerprint,
     Ledger,
+    Origin,
     Sketch,
     default_ledger_path,
     fingerprints,
@@ -52,17 +53,34 @@ from mdlang.disclosure.ledger import (
     one_cell_sketch,
     sketch_fingerprint,
 )
-from mdlang.disclosure.magnitude import gini, keyed_normal, moments, winsor_bounds
+from mdlang.disclosure.magnitude import (
+    CellExtremes,
+    CellMoments,
+    cell_extremes,
+    gini,
+    keyed_normal,
+    layout_moments,
+    moments,
+    winsor_bounds,
+)
+from mdlang.disclosure.merged import (
+    CellSketch,
+    cell_sketch,
+    merge_aggregate,
+    merge_sketch,
+    sketch_fingerprints,
+)
 from mdlang.disclosure.policy import Policy
 from mdlang.disclosure.ptable import ptable
 from mdlang.disclosure.quantiles import (
-    micro_quantile,
     person_quantile,
     sorted_by_cell,
     sorted_with_persons,
-    windows_only,
+    window,
+    window_mean,
+    window_values,
 )
-from mdlang.disclosure.refusals import Rule, budget_rule, budget_warning, floor_rule, overlap_rule
+from mdlang.disclosure.refusals import Rule, audit_refusal, budget_warning, floor_rule
 from mdlang.disclosure.rounding import round_sig
 from mdlang.disclosure.rows import (
     WEIGHT_NOTE,
@@ -77,6 +95,9 @@ from mdlang.engine.context import Contributors
 from mdlang.results import Result
 
 MAGNITUDE_STATS = ("sum", "mean", "sd", "gini")
+#: the most cells whose ledger sketches are computed all at once (:mod:`mdlang.disclosure.merged`;
+#: BUCKETS counts and sums each, about 16 kB a cell); larger tables sketch only the cells they release
+SKETCH_CELLS_MAX = 4096
 DOMINANCE_MARK = "x"
 
 
@@ -121,6 +142,7 @@ class Gate:
         self._charges: list[Charge] = []
         self._parts: tuple[np.ndarray, tuple[np.ndarray, np.ndarray]] | None = None
         self.script_hash = "none"
+        self.script_file: str | None = None
         self._keys = RecordKeys(secret)
         self._ptable = ptable(policy.noise_bound, policy.noise_variance)
         self._bounds: dict[tuple[str, str, str], tuple[float, float] | None] = {}
@@ -134,6 +156,12 @@ class Gate:
         self._nan: tuple[np.ndarray, np.ndarray] | None = None
         self._clip: tuple[np.ndarray, tuple[float, float], np.ndarray, np.ndarray] | None = None
         self._sketch: tuple[Contributors, Sketch] | None = None
+        # the layout of a table being released by protect_magnitude_layouts ((merge,), merge
+        # None for the interior), the interior's aggregate and sketch, and the last merged sketch
+        self._layout: tuple[np.ndarray | None] | None = None
+        self._interior: list[tuple[CellAggregate, CellSketch | None]] = []
+        self._interior_merged: CellSketch | None = None
+        self._cell_sketch: tuple[np.ndarray, int, np.ndarray, CellSketch] | None = None
 
     @classmethod
     def for_datastore(
@@ -171,9 +199,11 @@ class Gate:
 
     # -- session -------------------------------------------------------------------------------
 
-    def begin_script(self, text: str) -> None:
-        """Record the script being run (its SHA-256 goes into every audit entry)."""
+    def begin_script(self, text: str, file: str | None = None) -> None:
+        """Record the script being run (its SHA-256 goes into every audit entry; its file name
+        into the ledger, so that a refusal can name earlier outputs by script and line)."""
         self.script_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        self.script_file = file
 
     def begin_command(self, command: str, variables: Sequence[str] = (), registers: dict[str, str] | None = None) -> None:
         """Start an analysis command: ``variables`` are the dataset variables it names outside its
@@ -198,7 +228,7 @@ class Gate:
         self._same_cells = None
         # what the memos hold belongs to the last command's data
         self._last_bounds = self._masked = self._nan = self._clip = None
-        self._sketch = None
+        self._sketch = self._cell_sketch = None
 
     def _lineage(self, variable: str) -> str:
         """How the ledger names a variable: its register variable if imported, else its name."""
@@ -282,6 +312,8 @@ class Gate:
         if not wanted:
             return [[] for _ in range(len(self._charges) + 1)]
         cells = np.asarray(cells, dtype=np.int64)
+        if contributors.members is not None:  # a collapsed dataset: sketch its persons (D10)
+            cells, contributors = contributors.members.member_cells(cells), Contributors(person_id=contributors.members.person_id)
         inside = cells >= 0
         ids = contributors.person_id
         if ids is not None and self.disjoint(contributors) and n_cells == 1:
@@ -295,7 +327,10 @@ class Gate:
         elif ids is not None and self.disjoint(contributors):
             # one row per person: the rows of a cell are its persons, read in place
             take = inside
-            fps = masked_fingerprints(cells, n_cells, self._key_parts(ids), agg.persons, agg.key_sums, wanted)
+            if n_cells <= SKETCH_CELLS_MAX:
+                fps = sketch_fingerprints(self._sketch_of(cells, n_cells, ids), agg, wanted)
+            else:
+                fps = masked_fingerprints(cells, n_cells, self._key_parts(ids), agg.persons, agg.key_sums, wanted)
         elif ids is not None:
             take = first_in_cell(cells, ids)
             bucket, check = self._key_parts(ids)
@@ -332,14 +367,21 @@ class Gate:
         contributor sets, so they are audited like cells — a one-way ``tabulate`` total and a
         two-way margin can otherwise be differenced against another table's cells.
         """
-        if self.ledger is None or contributors.person_id is None:
+        if self.ledger is None or (contributors.person_id is None and contributors.members is None):
             return
+        streams = self._streams_for(contributors.person_id is not None, self._var_streams)
         cells = np.asarray(cells, dtype=np.int64)
+        original = contributors
+        if contributors.members is not None:  # a collapsed dataset: its margins' persons (D10)
+            cells, contributors = contributors.members.member_cells(cells), Contributors(person_id=contributors.members.person_id)
         take = cells >= 0
-        bucket, check = self._key_parts(contributors.person_id)
         floor = max(self.policy.threshold - self.policy.noise_bound, 1)
-        fps = margin_fingerprints(cells[take], n_rows, n_cols, (bucket[take], check[take]), agg.persons, agg.key_sums, floor)
-        streams = self._streams_for(True, self._var_streams)
+        if contributors is original and self.disjoint(contributors) and n_rows * n_cols <= SKETCH_CELLS_MAX:
+            # one row per person: merged from the interior's sketch (the one its cells were noted with)
+            fps = self._merged_margin_fingerprints(cells, n_rows, n_cols, contributors, agg, floor)
+        else:
+            bucket, check = self._key_parts(contributors.person_id)
+            fps = margin_fingerprints(cells[take], n_rows, n_cols, (bucket[take], check[take]), agg.persons, agg.key_sums, floor)
         self._pending.extend(Entry(streams, fp) for fp in fps)
         for charge in self._charges:
             if charge.keys is None:
@@ -349,6 +391,37 @@ class Gate:
             sums = limb_sums(cells[take], other, n_rows * n_cols)
             own = margin_fingerprints(cells[take], n_rows, n_cols, key_parts(other), agg.persons, sums, floor)
             charge.pending.extend(Entry(streams, fp) for fp in own)
+
+    def _merged_margin_fingerprints(
+        self, cells: np.ndarray, n_rows: int, n_cols: int, contributors: Contributors, agg: CellAggregate, floor: int
+    ) -> list[Fingerprint]:
+        """:func:`margin_fingerprints` (row margins of a two-way table, column margins, total)
+        merged from the interior's :class:`~mdlang.disclosure.merged.CellSketch`: the same
+        fingerprints in the same order."""
+        assert contributors.person_id is not None
+        sketch = self._sketch_of(cells, n_rows * n_cols, contributors.person_id)
+        interior = np.arange(n_rows * n_cols)
+        merges = ([(interior // n_cols, n_rows)] if n_cols > 1 else []) + [(interior % n_cols, n_cols), (np.zeros_like(interior), 1)]
+        out: list[Fingerprint] = []
+        for merge, n in merges:
+            merged = merge_aggregate(agg, merge, n)
+            wanted = [j for j in range(n) if int(merged.persons[j]) >= floor]
+            out.extend(sketch_fingerprints(merge_sketch(sketch, merge, n), merged, wanted))
+        return out
+
+    def _sketch_of(self, cells: np.ndarray, n_cells: int, ids: np.ndarray) -> CellSketch:
+        """The :class:`~mdlang.disclosure.merged.CellSketch` of int64 ``cells`` of one row per
+        person, remembered for the last cells (a table's interior serves its count, its margins
+        and the interiors of its summarize() when the same rows have a value)."""
+        memo = self._cell_sketch
+        if (
+            memo is not None and memo[1] == n_cells and memo[2] is ids
+            and (memo[0] is cells or np.array_equal(memo[0], cells))
+        ):
+            return memo[3]
+        sketch = cell_sketch(cells, n_cells, self._key_parts(ids))
+        self._cell_sketch = (cells, n_cells, ids, sketch)
+        return sketch
 
     def group_contributors(self, groups: np.ndarray, n_groups: int, contributors: Contributors) -> Contributors:
         """The contributors of the rows of a collapsed dataset: for each group (row number
@@ -444,6 +517,63 @@ class Gate:
         (``c`` from the rows per person of the whole dataset, :mod:`mdlang.disclosure.rows`);
         with one row per person the numbers are the plain row statistics.
         """
+        return self._magnitudes(cells, n_cells, values, contributors, variable, population, stats)
+
+    def protect_magnitude_layouts(
+        self,
+        layouts: Sequence[tuple[np.ndarray, int, np.ndarray | None]],
+        values: np.ndarray,
+        contributors: Contributors,
+        *,
+        variable: str,
+        population: np.ndarray,
+        stats: Sequence[str] = ("mean", "sd"),
+    ) -> list[MagnitudeRelease]:
+        """:meth:`protect_magnitudes` of each layout of one table (its interior first, then
+        layouts that merge interior cells: ``(cells, n_cells, merge)`` with ``merge[i]`` the
+        layout cell of interior cell ``i``, None for the interior itself).
+
+        The same releases, noted for the ledger in the same order, as calling
+        :meth:`protect_magnitudes` once per layout; when every person is in at most one row the
+        maxima and dominance shares of the merged layouts are combined from the interior's
+        instead of recomputed over the rows.
+        """
+        shared: list[tuple[np.ndarray, CellExtremes]] = []
+        dominance_n = self.policy.dominance_n
+
+        def merged(merge: np.ndarray | None) -> Any:
+            def fast(cells: np.ndarray, n_cells: int, clipped: np.ndarray) -> CellMoments:
+                if n_cells == 1 or (merge is not None and not shared):
+                    return moments(cells, n_cells, clipped, contributors.person_id, True, dominance_n, masked=True)
+                if merge is None:
+                    shared.clear()
+                    shared.append((np.abs(clipped), cell_extremes(cells, n_cells, clipped, dominance_n)))
+                    merge_of = np.arange(n_cells)
+                else:
+                    merge_of = merge
+                abs_values, extremes = shared[0]
+                return layout_moments(cells + 1, n_cells, clipped, abs_values, extremes, merge_of, dominance_n)
+
+            return fast
+
+        out = []
+        self._interior = []
+        try:
+            for cells, n, merge in layouts:
+                self._layout = (merge,)
+                out.append(self._magnitudes(cells, n, values, contributors, variable, population, stats, merged(merge)))
+        finally:
+            self._layout = None
+            self._interior = []
+            self._interior_merged = None
+        return out
+
+    def _magnitudes(
+        self, cells: np.ndarray, n_cells: int, values: np.ndarray, contributors: Contributors, variable: str,
+        population: np.ndarray, stats: Sequence[str], fast_moments: Any = None,
+    ) -> MagnitudeRelease:
+        """:meth:`protect_magnitudes`, with ``fast_moments(cells, n_cells, values)`` standing in
+        for :func:`moments` when every person is in at most one row."""
         pol = self.policy
         given = (cells, values)
         values, cells = self._with_values(cells, values)
@@ -464,7 +594,10 @@ class Gate:
         weighted: list[tuple[np.ndarray, np.ndarray]] | None = None
         notes: tuple[str, ...] = ()
         if unique or pid is None:
-            mom: Any = moments(cells, n_cells, values, pid, unique, pol.dominance_n)
+            if fast_moments is not None:
+                mom: Any = fast_moments(cells, n_cells, values)
+            else:
+                mom = moments(cells, n_cells, values, pid, unique, pol.dominance_n, masked=True)
             sorted_cells = sorted_by_cell(cells, values, n_cells) if "gini" in stats else None
         else:
             weights = row_weights(cells, pid, row_cap(pid))
@@ -596,6 +729,11 @@ class Gate:
             and (same[3] is cells or np.array_equal(same[3], cells))
         ):
             agg, found = same[4], same[5]
+            if self._layout is not None and self._layout[0] is None and self._mergeable(contributors):
+                self._remember_interior(cells, n_cells, contributors, agg)
+        elif self._layout is not None and self._mergeable(contributors) and (self._layout[0] is None or self._interior):
+            agg, found = self._layout_aggregate(cells, n_cells, contributors)
+            self._same_cells = (contributors, n_cells, tuple(map(id, self._charges)), cells, agg, found)
         else:
             agg = self._aggregate(cells, n_cells, contributors)
             found = self._note_fingerprints(cells, n_cells, contributors, agg)
@@ -603,6 +741,43 @@ class Gate:
         if found is not None:
             self._queue(contributors, found)
         return agg
+
+    def _mergeable(self, contributors: Contributors) -> bool:
+        """Whether a table's margins may be merged from its interior (:mod:`mdlang.disclosure.merged`):
+        one row per person, and no other datastore charged with its own keys."""
+        return contributors.person_id is not None and not self._charges and self.disjoint(contributors)
+
+    def _remember_interior(self, cells: np.ndarray, n_cells: int, contributors: Contributors, agg: CellAggregate) -> None:
+        """Keep a table interior's aggregate and sketch for the margins merged from it."""
+        self._interior = []
+        if n_cells > SKETCH_CELLS_MAX:
+            return  # too many cells to sketch them all: every layout takes the plain path
+        sketch = None
+        if self.ledger is not None:
+            assert contributors.person_id is not None
+            sketch = self._sketch_of(cells, n_cells, contributors.person_id)
+        self._interior = [(agg, sketch)]
+
+    def _layout_aggregate(self, cells: np.ndarray, n_cells: int, contributors: Contributors) -> tuple[CellAggregate, Any]:
+        """:meth:`_aggregate` and :meth:`_note_fingerprints` of a layout of the table being
+        released by :meth:`protect_magnitude_layouts`: the interior from its rows, every other
+        layout merged from the interior's numbers (the same numbers)."""
+        merge = self._layout[0] if self._layout is not None else None
+        if merge is None:
+            agg = self._aggregate(cells, n_cells, contributors)
+            self._remember_interior(cells, n_cells, contributors, agg)
+            if not self._interior:
+                return agg, self._note_fingerprints(cells, n_cells, contributors, agg)
+        else:
+            interior, sketch0 = self._interior[0]
+            agg = merge_aggregate(interior, merge, n_cells)
+            self._interior_merged = (merge_sketch(sketch0, merge, n_cells) if sketch0 is not None else None)
+        if self.ledger is None:
+            return agg, None
+        sketch = self._interior[0][1] if merge is None else self._interior_merged
+        floor = max(self.policy.threshold - self.policy.noise_bound, 1)
+        wanted = [i for i in range(n_cells) if int(agg.persons[i]) >= floor]
+        return agg, [sketch_fingerprints(sketch, agg, wanted)]
 
     # -- quantiles (D6) -------------------------------------------------------------------------
 
@@ -643,22 +818,27 @@ class Gate:
         if contributors.person_id is not None and not self.disjoint(contributors):
             return self._person_quantiles(cells, n_cells, values, contributors.person_id, probs, agg)
         if n_cells == 1:
-            groups = [windows_only(values[(cells == 0)], probs, pol.quantile_k)]
+            # one cell: only the windows are needed, found without sorting the column
+            sizes_windows = [window_values(values[cells == 0], probs, pol.quantile_k)]
         else:
-            groups = sorted_by_cell(cells, values, n_cells)
+            sizes_windows = [
+                (len(xs), {p: xs[slice(*window(len(xs), p, pol.quantile_k))] for p in probs} if len(xs) >= pol.quantile_k else {})
+                for xs in sorted_by_cell(cells, values, n_cells)
+            ]
         out: list[dict[float, Any]] = []
         ns: list[int | str] = []
         for i in range(n_cells):
             n_rel = self.count_value(int(agg.persons[i]), agg.key_sums[i])
             ns.append(n_rel)
+            size, windows = sizes_windows[i]
             row: dict[float, Any] = {}
             for p in probs:
                 if isinstance(n_rel, str):
                     row[p] = self.suppressed_mark
-                elif n_rel < self.min_n_for(p) or len(groups[i]) < pol.quantile_k:
+                elif n_rel < self.min_n_for(p) or size < pol.quantile_k:
                     row[p] = None
                 else:
-                    row[p] = micro_quantile(groups[i], p, pol.quantile_k, pol.quantile_digits)
+                    row[p] = window_mean(windows[p], pol.quantile_digits)
             out.append(row)
         return out, ns
 
@@ -717,10 +897,9 @@ class Gate:
         """
         notes = tuple(notes)
         if self.ledger is not None and self._charges:
-            refused, warn = self._record_everywhere(command, cells)
+            refused, warn = self._record_everywhere(command, cells, line=line)
             if refused is not None:
-                rule = overlap_rule(self.policy) if refused == "overlap" else budget_rule(self.policy)
-                return self._refusal(command, line, f"{rule.id}: {rule.text}", rule.remedy)
+                return self._refusal(command, line, *audit_refusal(self.policy, refused, self.ledger, self._topics()))
             if warn:
                 notes = (*notes, budget_warning(self.policy))
         elif self.ledger is not None:
@@ -729,11 +908,10 @@ class Gate:
             verdict = self.ledger.record(
                 data_version=self.data_version, command=command, cells=charge, entries=pending,
                 threshold=self.policy.threshold, budget=self.policy.budget_cells,
-                audit_overlap=self.policy.overlap_audit,
+                audit_overlap=self.policy.overlap_audit, origin=Origin(self.script_file, line), topics=self._topics(),
             )
             if verdict.refused is not None:
-                rule = overlap_rule(self.policy) if verdict.refused == "overlap" else budget_rule(self.policy)
-                return self._refusal(command, line, f"{rule.id}: {rule.text}", rule.remedy)
+                return self._refusal(command, line, *audit_refusal(self.policy, verdict.refused, self.ledger, self._topics()))
             if verdict.used >= self.policy.budget_warning * self.policy.budget_cells:
                 notes = (*notes, budget_warning(self.policy))
         result = Result(command, line, kind, data, notes, _seal=SEAL)
@@ -750,15 +928,20 @@ class Gate:
         Charged to the ledger's budget as one cell (D9, D10)."""
         self._pending = []
         if self.ledger is not None and self._charges:
-            self._record_everywhere(command, 1, refusal=True)
+            self._record_everywhere(command, 1, refusal=True, line=line)
         elif self.ledger is not None:
             self.ledger.record(
                 data_version=self.data_version, command=command, cells=1, entries=(),
                 threshold=self.policy.threshold, budget=self.policy.budget_cells,
+                origin=Origin(self.script_file, line), topics=self._topics(), refusal=True,
             )
         return self._refusal(command, line, rule, remedy)
 
-    def _record_everywhere(self, command: str, cells: int, *, refusal: bool = False) -> tuple[str | None, bool]:
+    def _topics(self) -> tuple[str, ...]:
+        """The command's variable sets, under which the ledger lists it for later refusals."""
+        return self._streams_for(True, (*self._var_streams, *self._extra_streams))
+
+    def _record_everywhere(self, command: str, cells: int, *, refusal: bool = False, line: int = 0) -> tuple[str | None, bool]:
         """Record a release (or refusal) in this gate's ledger and every charged datastore's
         (:func:`mdlang.disclosure.charges.record_all`); returns the refusal reason and whether
         any of them is past its budget warning."""
@@ -770,13 +953,14 @@ class Gate:
         for c in self._charges:
             c.pending = []
         refused, used = record_all(parties, command=command, cells=charge, threshold=self.policy.threshold,
-                                   audit_overlap=self.policy.overlap_audit, refusal=refusal)
+                                   audit_overlap=self.policy.overlap_audit, refusal=refusal,
+                                   origin=Origin(self.script_file, line), topics=self._topics())
         limits = [(self.policy.budget_cells, self.policy.budget_warning)] + [(c.budget, c.warning) for c in self._charges]
         warn = any(u >= w * b for u, (b, w) in zip(used, limits, strict=True))
         return refused, warn
 
-    def _refusal(self, command: str, line: int, rule: str, remedy: str) -> Result:
-        text = f"{command}: output withheld by disclosure control ({rule})."
+    def _refusal(self, command: str, line: int, rule: str, remedy: str, detail: str = "") -> Result:
+        text = f"{command}: output withheld by disclosure control ({rule})." + (f" {detail}" if detail else "")
         result = Result(command, line, "refusal", {"text": text, "rule": rule, "remedy": remedy}, (), _seal=SEAL)
         self._log("refusal", command, line, "refusal", rule=rule)
         return result

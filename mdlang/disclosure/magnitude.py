@@ -23,15 +23,29 @@ import numpy as np
 import pandas as pd
 
 from mdlang.disclosure.keys import uniform
+from mdlang.disclosure.quantiles import order_statistics
 
 
 def winsor_bounds(values: np.ndarray, lower: float, upper: float) -> tuple[float, float] | None:
-    """The ``lower``/``upper`` percentiles of the non-missing values (None if there are none)."""
+    """The ``lower``/``upper`` percentiles of the non-missing values (None if there are none):
+    ``np.percentile``'s numbers, read from the two order statistics around each percentile
+    (:func:`~mdlang.disclosure.quantiles.order_statistics`) instead of partitioning the column."""
     finite = values[~np.isnan(values)]
-    if len(finite) == 0:
+    n = len(finite)
+    if n == 0:
         return None
-    lo, hi = np.percentile(finite, [lower, upper])
-    return float(lo), float(hi)
+    ranks = {}
+    for q in (lower, upper):
+        h = (n - 1) * np.true_divide(q, 100)
+        below = int(np.floor(h))
+        ranks[q] = (h, below, min(below + 1, n - 1))
+    found = order_statistics(finite, sorted({r for _, b, a in ranks.values() for r in (b, a)}))
+    out = []
+    for q in (lower, upper):
+        h, below, above = ranks[q]
+        # np.quantile of the pair at h's fraction: numpy's very arithmetic (see bounds._at)
+        out.append(float(np.quantile(np.array([found[below], found[above]]), h - below)))
+    return out[0], out[1]
 
 
 #: the inverse normal CDF of the standard library (Wichura's AS241, accurate to ~1e-16): the same
@@ -60,9 +74,13 @@ class CellMoments:
     top_share: np.ndarray  # share of the absolute total held by the n largest contributors
 
 
-def moments(cells: np.ndarray, n_cells: int, values: np.ndarray, person_id: np.ndarray | None, unique_ids: bool, dominance_n: int) -> CellMoments:
-    """Sums, means, variances and dominance shares of ``values`` per cell (rows with cell -1 or NaN skipped)."""
-    take = (cells >= 0) & ~np.isnan(values)
+def moments(
+    cells: np.ndarray, n_cells: int, values: np.ndarray, person_id: np.ndarray | None, unique_ids: bool, dominance_n: int,
+    *, masked: bool = False,
+) -> CellMoments:
+    """Sums, means, variances and dominance shares of ``values`` per cell (rows with cell -1 or NaN
+    skipped; ``masked`` says the cells are already -1 wherever the value is NaN)."""
+    take = cells >= 0 if masked else (cells >= 0) & ~np.isnan(values)
     if n_cells == 1 and (person_id is None or unique_ids):
         return _one_cell(values[take], dominance_n)
     c = cells[take]
@@ -74,7 +92,7 @@ def moments(cells: np.ndarray, n_cells: int, values: np.ndarray, person_id: np.n
         dev2 = (x - mean[c]) ** 2
         ss = np.bincount(c, weights=dev2, minlength=n_cells)[:n_cells]
         variance = np.where(rows > 1, ss / np.maximum(rows - 1, 1), np.nan)
-    max_dev2 = _group_max(c, dev2, n_cells)
+    max_dev2 = group_max(c, dev2, n_cells)
     if person_id is None or unique_ids:
         contrib_cells, contrib = c, np.abs(x)
     else:
@@ -82,8 +100,73 @@ def moments(cells: np.ndarray, n_cells: int, values: np.ndarray, person_id: np.n
         contrib_cells = grouped.index.get_level_values(0).to_numpy()
         contrib = np.abs(grouped.to_numpy())
     abs_total = np.bincount(contrib_cells, weights=contrib, minlength=n_cells)[:n_cells]
-    max_abs = _group_max(contrib_cells, contrib, n_cells)
-    top = _top_n_sum(contrib_cells, contrib, n_cells, dominance_n)
+    max_abs = group_max(contrib_cells, contrib, n_cells)
+    top = top_n_sum(contrib_cells, contrib, n_cells, dominance_n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        top_share = np.where(abs_total > 0, top / abs_total, 0.0)
+    return CellMoments(rows, total, mean, variance, max_abs, max_dev2, top_share)
+
+
+@dataclass(frozen=True)
+class CellExtremes:
+    """What the margins of a table need from its interior cells beyond sums, to be combined
+    exactly: its number of rows, its smallest and largest value, and its ``n`` largest
+    contributions (with ties, at most ``n`` of each cell; ``top_cells`` names their cells)."""
+
+    rows: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    top_cells: np.ndarray
+    top_values: np.ndarray
+
+
+def cell_extremes(cells: np.ndarray, n_cells: int, values: np.ndarray, dominance_n: int) -> CellExtremes:
+    """:class:`CellExtremes` of finite ``values`` per cell (rows with cell -1 skipped)."""
+    take = cells >= 0
+    c, x = cells[take], values[take]
+    low = np.full(n_cells, np.inf)
+    high = np.full(n_cells, -np.inf)
+    np.minimum.at(low, c, x)
+    np.maximum.at(high, c, x)
+    top_cells, top_values = top_n_values(c, np.abs(x), n_cells, dominance_n)
+    rows = np.bincount(c, minlength=n_cells)[:n_cells].astype(np.int64)
+    return CellExtremes(rows, low, high, top_cells, top_values)
+
+
+def layout_moments(
+    bins: np.ndarray, n_cells: int, values: np.ndarray, abs_values: np.ndarray, interior: CellExtremes,
+    merge: np.ndarray, dominance_n: int,
+) -> CellMoments:
+    """:func:`moments` of one layout of a table whose rows are distinct persons, with the same
+    numbers to the last bit: sums come from one weighted count per layout (each bin adds its rows
+    in row order, as :func:`moments` does), maxima and the dominance shares from the interior's
+    :class:`CellExtremes` (``merge[i]`` = the layout cell of interior cell ``i``).
+
+    ``bins`` is the layout cell plus one per row (0 = in no cell, NaN or not); ``abs_values`` is
+    ``np.abs(values)``.
+    """
+    size = n_cells + 1
+    rows = np.zeros(n_cells, dtype=np.int64)
+    np.add.at(rows, merge, interior.rows)
+    total = np.bincount(bins, weights=values, minlength=size)[1:size]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(rows > 0, total / np.maximum(rows, 1), np.nan)
+        dev2 = np.concatenate(([0.0], mean))[bins]
+        np.subtract(values, dev2, out=dev2)
+        np.square(dev2, out=dev2)  # what ``** 2`` computes
+        ss = np.bincount(bins, weights=dev2, minlength=size)[1:size]
+        variance = np.where(rows > 1, ss / np.maximum(rows - 1, 1), np.nan)
+    low = np.full(n_cells, np.inf)
+    high = np.full(n_cells, -np.inf)
+    np.minimum.at(low, merge, interior.low)
+    np.maximum.at(high, merge, interior.high)
+    filled = rows > 0
+    with np.errstate(invalid="ignore"):
+        # (x − mean)² is largest at the smallest or the largest x of a cell (rounding is monotone)
+        max_dev2 = np.where(filled, np.maximum((low - mean) ** 2, (high - mean) ** 2), 0.0)
+        max_abs = np.where(filled, np.maximum(np.abs(low), np.abs(high)), 0.0)
+    abs_total = np.bincount(bins, weights=abs_values, minlength=size)[1:size]
+    top = top_n_sum(merge[interior.top_cells], interior.top_values, n_cells, dominance_n)
     with np.errstate(invalid="ignore", divide="ignore"):
         top_share = np.where(abs_total > 0, top / abs_total, 0.0)
     return CellMoments(rows, total, mean, variance, max_abs, max_dev2, top_share)
@@ -101,22 +184,58 @@ def _one_cell(x: np.ndarray, dominance_n: int) -> CellMoments:
     variance = float(dev2.sum()) / (n - 1) if n > 1 else np.nan
     a = np.abs(x)
     abs_total = float(a.sum())
-    top = float(np.partition(a, n - dominance_n)[n - dominance_n :].sum()) if n > dominance_n else abs_total
+    largest = int(np.argmax(a))
+    if n <= dominance_n:
+        top = abs_total
+    elif dominance_n == 2:
+        # the two largest without a partition: a + b is what summing the partition's last two gives
+        second = max(float(a[:largest].max(initial=-np.inf)), float(a[largest + 1 :].max(initial=-np.inf)))
+        top = float(np.float64(second) + a[largest])
+    else:
+        top = float(np.partition(a, n - dominance_n)[n - dominance_n :].sum())
     share = top / abs_total if abs_total > 0 else 0.0
     arr = np.array
     return CellMoments(
-        arr([n]), arr([total]), arr([mean]), arr([variance]), arr([float(a.max())]), arr([float(dev2.max())]), arr([share])
+        arr([n]), arr([total]), arr([mean]), arr([variance]), arr([float(a[largest])]), arr([float(dev2.max())]), arr([share])
     )
 
 
-def _group_max(c: np.ndarray, x: np.ndarray, n_cells: int) -> np.ndarray:
+def group_max(c: np.ndarray, x: np.ndarray, n_cells: int) -> np.ndarray:
     """Per-cell maximum of non-negative ``x`` (0 for an empty cell)."""
     out = np.zeros(n_cells)
     np.maximum.at(out, c, x)
     return out
 
 
-def _top_n_sum(c: np.ndarray, x: np.ndarray, n_cells: int, n: int) -> np.ndarray:
+def top_n_values(c: np.ndarray, x: np.ndarray, n_cells: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The n largest non-negative ``x`` of each cell, ties included up to n: their cells and
+    values. :func:`top_n_sum` of any grouping of the cells is the same on these as on all of ``x``."""
+    out_cells: list[np.ndarray] = []
+    out_values: list[np.ndarray] = []
+    remaining = np.full(n_cells, n, dtype=np.int64)
+    left = np.array(x, dtype=np.float64)  # values not yet taken; taken ones become -inf
+    active = len(left)
+    for _ in range(n):
+        top = np.full(n_cells, -np.inf)
+        np.maximum.at(top, c, left)
+        equal = left == top[c]
+        equal &= left > -np.inf  # a cell with nothing left has top -inf, as its taken rows
+        hits = np.bincount(c[equal], minlength=n_cells)[:n_cells]
+        take = np.minimum(hits, remaining)
+        found = np.flatnonzero(take > 0)
+        out_cells.append(np.repeat(found, take[found]))
+        out_values.append(np.repeat(top[found], take[found]))
+        remaining -= take
+        left[equal] = -np.inf
+        active -= int(hits.sum())
+        if not remaining.any() or active == 0:
+            break
+    if not out_cells:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(out_cells).astype(np.int64), np.concatenate(out_values)
+
+
+def top_n_sum(c: np.ndarray, x: np.ndarray, n_cells: int, n: int) -> np.ndarray:
     """Sum of the n largest non-negative ``x`` per cell (ties counted as often as they occur)."""
     total = np.zeros(n_cells)
     remaining = np.full(n_cells, n, dtype=np.int64)

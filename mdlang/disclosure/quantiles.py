@@ -14,6 +14,7 @@ distinct persons and releases the mean of the per-person means inside it.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +35,12 @@ def micro_quantile(sorted_values: np.ndarray, p: float, k: int, digits: int) -> 
     if n < k:
         raise ValueError("micro-aggregation needs at least k values")
     lo, hi = window(n, p, k)
-    return round_sig(float(sorted_values[lo:hi].mean()), digits)
+    return window_mean(sorted_values[lo:hi], digits)
+
+
+def window_mean(window_values: np.ndarray, digits: int) -> float:
+    """The released micro-aggregated quantile of a window's ascending values: their mean, rounded."""
+    return round_sig(float(window_values.mean()), digits)
 
 
 def windows_only(values: np.ndarray, probs: list[float] | tuple[float, ...], k: int) -> np.ndarray:
@@ -45,6 +51,80 @@ def windows_only(values: np.ndarray, probs: list[float] | tuple[float, ...], k: 
         return np.sort(values)
     kth = sorted({i for p in probs for i in range(*window(n, p, k))})
     return np.partition(values, kth)
+
+
+#: below this many values the windows come from one ``np.partition`` (cheap at that size)
+_SELECT_MIN = 1 << 17
+#: the leading bits of a value's order key that name its bucket in :func:`_radix_windows`
+_KEY_BITS = 20
+
+
+def window_values(values: np.ndarray, probs: list[float] | tuple[float, ...], k: int) -> tuple[int, dict[float, np.ndarray]]:
+    """The count of ``values`` (no NaN) and, for each ``p`` of ``probs``, the ascending values of
+    its quantile window (:func:`window`; empty when there are fewer than ``k`` values).
+
+    The same numbers as slicing :func:`windows_only`; a large column is not partitioned but
+    searched by the leading bits of its values (:func:`_radix_windows`), in a few passes.
+    """
+    n = len(values)
+    if n < k:
+        return n, {p: np.empty(0) for p in probs}
+    spans = {p: window(n, p, k) for p in probs}
+    if n >= _SELECT_MIN:
+        return n, _radix_windows(values, spans)
+    part = windows_only(values, probs, k)
+    return n, {p: part[lo:hi] for p, (lo, hi) in spans.items()}
+
+
+def order_statistics(values: np.ndarray, ranks: list[int]) -> dict[int, float]:
+    """The values of 0-based ``ranks`` in ascending order of ``values`` (no NaN)."""
+    if len(values) >= _SELECT_MIN:
+        found = _radix_windows(values, {r: (r, r + 1) for r in ranks})
+        return {r: float(w[0]) for r, w in found.items()}
+    part = np.partition(values, ranks)
+    return {r: float(part[r]) for r in ranks}
+
+
+def _order_keys(values: np.ndarray) -> np.ndarray:
+    """The leading :data:`_KEY_BITS` bits of each float64's order-preserving integer key: the
+    bit pattern with the sign bit flipped for positive numbers and every bit flipped for negative
+    ones, so that keys ascend with the values (-0.0 just below 0.0). Bucket ``b`` thus holds one
+    interval of values, and buckets ascend with them."""
+    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
+    key = bits >> 63  # -1 for negative numbers, else 0
+    key |= np.int64(-(2**63))
+    key ^= bits
+    ukey = key.view(np.uint64)
+    ukey >>= np.uint64(64 - _KEY_BITS)
+    return ukey.view(np.int64)
+
+
+def _radix_windows(values: np.ndarray, spans: dict[Any, tuple[int, int]]) -> dict[Any, np.ndarray]:
+    """The ascending values at ranks ``[lo, hi)`` of each span, exactly: the values are counted
+    per bucket of their leading bits (:func:`_order_keys`), the cumulative counts tell which
+    buckets hold each span's ranks and how many values lie below them, and only the values of
+    those buckets are sorted."""
+    key = _order_keys(values)
+    counts = np.bincount(key, minlength=1 << _KEY_BITS)
+    below = np.cumsum(counts)  # below[b] = values in buckets 0..b
+    wanted = np.zeros(len(counts), dtype=bool)
+    buckets = []
+    for lo, hi in spans.values():
+        first = int(np.searchsorted(below, lo, side="right"))
+        last = int(np.searchsorted(below, hi - 1, side="right"))
+        wanted[first : last + 1] = True
+        buckets.append((first, last))
+    rows = np.flatnonzero(wanted[key])
+    picked, picked_key = values[rows], key[rows]
+    out: dict[Any, np.ndarray] = {}
+    for (name, (lo, hi)), (first, last) in zip(spans.items(), buckets, strict=True):
+        start = int(below[first - 1]) if first > 0 else 0
+        band = picked[(picked_key >= first) & (picked_key <= last)]
+        a, b = lo - start, hi - start
+        # a large band (many ties): partition at the span's positions, which leaves them sorted
+        band = np.sort(band) if len(band) <= 1 << 14 else np.partition(band, list(range(a, b)))
+        out[name] = band[a:b]
+    return out
 
 
 def sorted_by_cell(cells: np.ndarray, values: np.ndarray, n_cells: int) -> list[np.ndarray]:

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 # the per-cell maximum and top-n sum of the unweighted path, reused on per-person totals
-from mdlang.disclosure.magnitude import CellMoments, _group_max, _top_n_sum
+from mdlang.disclosure.magnitude import CellMoments, group_max, top_n_sum
 
 #: the percentile of rows per person that caps a person's weight
 ROWS_PERCENTILE = 99.0
@@ -128,9 +128,9 @@ def weighted_moments(
     contrib = np.bincount(codes, weights=w * np.abs(x), minlength=len(pc))
     pdev = np.bincount(codes, weights=dev2, minlength=len(pc))
     abs_total = np.bincount(pc, weights=contrib, minlength=n_cells)[:n_cells]
-    max_abs = _group_max(pc, contrib, n_cells)
-    max_dev2 = _group_max(pc, pdev, n_cells)
-    top = _top_n_sum(pc, contrib, n_cells, dominance_n)
+    max_abs = group_max(pc, contrib, n_cells)
+    max_dev2 = group_max(pc, pdev, n_cells)
+    top = top_n_sum(pc, contrib, n_cells, dominance_n)
     with np.errstate(invalid="ignore", divide="ignore"):
         top_share = np.where(abs_total > 0, top / np.where(abs_total > 0, abs_total, 1.0), 0.0)
     return CellMoments(wsum, total, mean, variance, max_abs, max_dev2, top_share)

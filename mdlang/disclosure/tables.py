@@ -20,6 +20,11 @@ from mdlang.engine.context import Contributors
 Grid = list[list[Any]]
 
 
+def interior_cells(row: np.ndarray, col: np.ndarray, n_cols: int) -> np.ndarray:
+    """The interior cell of each row (``row * n_cols + col``), -1 where the row is in no cell."""
+    return np.where((row >= 0) & (col >= 0), row * n_cols + col, -1)
+
+
 def _layouts(row: np.ndarray, col: np.ndarray, n_rows: int, n_cols: int) -> list[tuple[np.ndarray, int]]:
     """The cell arrays of the interior, the row margins, the column margins and the total."""
     inside = (row >= 0) & (col >= 0)
@@ -28,6 +33,36 @@ def _layouts(row: np.ndarray, col: np.ndarray, n_rows: int, n_cols: int) -> list
     cols = np.where(inside, col, -1)
     total = np.where(inside, 0, -1)
     return [(interior, n_rows * n_cols), (rows, n_rows), (cols, n_cols), (total, 1)]
+
+
+#: one layout of a table: its cell array, its number of cells, and the layout cell of each
+#: interior cell (None for the interior itself)
+Layout = tuple[np.ndarray, int, "np.ndarray | None"]
+
+
+def table_layouts(row: np.ndarray, col: np.ndarray, n_rows: int, n_cols: int) -> list[Layout]:
+    """The interior, row margins, column margins and total of a table, each with how its cells
+    merge interior cells (for :meth:`~mdlang.disclosure.gate.Gate.protect_magnitude_layouts`)."""
+    interior = np.arange(n_rows * n_cols)
+    merges = [None, interior // n_cols, interior % n_cols, np.zeros(n_rows * n_cols, dtype=np.int64)]
+    return [(cells, n, merge) for (cells, n), merge in zip(_layouts(row, col, n_rows, n_cols), merges, strict=True)]
+
+
+def magnitude_grids(
+    gate: Any, layouts: Sequence[Layout], n_rows: int, n_cols: int, values: np.ndarray, contributors: Contributors,
+    variable: str, stats: Sequence[str],
+) -> tuple[dict[str, Grid], list[Any]]:
+    """Released magnitude ``stats`` of every cell, margin and total of a table (the whole column
+    ``values`` gives the winsorisation bounds), and the gate's releases behind them."""
+    if n_cols == 1:  # a one-way table: row margins are the cells, column margins the total
+        interior, total = gate.protect_magnitude_layouts(
+            [layouts[0], layouts[3]], values, contributors, variable=variable, population=values, stats=stats
+        )
+        released = [interior, interior, total, total]
+    else:
+        released = gate.protect_magnitude_layouts(layouts, values, contributors, variable=variable, population=values, stats=stats)
+    grids = {s: assemble([[cell[s] for cell in r.values] for r in released], n_rows, n_cols) for s in stats}
+    return grids, released
 
 
 def assemble(parts: Sequence[Sequence[Any]], n_rows: int, n_cols: int) -> Grid:
@@ -45,12 +80,12 @@ def count_grid(gate: Any, row: np.ndarray, col: np.ndarray, n_rows: int, n_cols:
     persons and key sum are the sums of its cells', so only the interior is aggregated; with
     several rows per person each margin counts its distinct persons itself.
     """
-    layouts = _layouts(row, col, n_rows, n_cols)
     if not gate.disjoint(contributors):
-        aggs = [gate.aggregate(cells, n, contributors) for cells, n in layouts]
+        aggs = [gate.aggregate(cells, n, contributors) for cells, n in _layouts(row, col, n_rows, n_cols)]
         parts = [[gate.count_value(int(p), k) for p, k in zip(a.persons, a.key_sums, strict=True)] for a in aggs]
         return assemble(parts, n_rows, n_cols)
-    cells, n = layouts[0]
+    # only the interior is aggregated: the margins are sums of its cells
+    cells, n = interior_cells(row, col, n_cols), n_rows * n_cols
     agg = gate.aggregate(cells, n, contributors)
     note = getattr(gate, "note_margins", None)
     if note is not None:
@@ -74,9 +109,11 @@ def stat_grids(
     n_rows: int,
     n_cols: int,
     stats: Sequence[str],
+    layouts: Sequence[tuple[np.ndarray, int]] | None = None,
 ) -> dict[str, Grid]:
-    """Released statistics of every cell, margin and total; ``release(cells, n)`` does one layout."""
-    layouts = _layouts(row, col, n_rows, n_cols)
+    """Released statistics of every cell, margin and total; ``release(cells, n)`` does one layout
+    (``layouts``: the table's cell arrays when already built)."""
+    layouts = [(cells, n) for cells, n, *_ in (layouts or _layouts(row, col, n_rows, n_cols))]
     if n_cols == 1:  # a one-way table: row margins are the cells, column margins the total
         interior, total = release(*layouts[0]), release(*layouts[3])
         parts = [interior, interior, total, total]
