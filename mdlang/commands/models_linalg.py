@@ -113,24 +113,33 @@ def uncentre(coef_c: np.ndarray, cov_c: np.ndarray, centre: np.ndarray, ybar: fl
     return coef, M @ cov_c @ M.T
 
 
-def within_crossprods(S: np.ndarray, y: np.ndarray, codes: np.ndarray, Sm: np.ndarray, ym: np.ndarray,
-                      Sbar: np.ndarray, ybar: float) -> tuple[tuple[np.ndarray, np.ndarray, float], tuple[np.ndarray, np.ndarray, float]]:
-    """One pass over a panel design: ``(Z'Z, Z'y, y'y)`` of the within deviations
-    ``Z = [S − S̄ᵢ, 1]``, ``y − ȳᵢ`` (``Sm``/``ym`` the unit means, ``codes`` the unit of each row),
-    and of the pooled deviations ``[S − S̄, 1]``, ``y − ȳ`` — without materialising either design."""
+def _deviation_chunks(
+    S: np.ndarray, codes: np.ndarray, Sm: np.ndarray, Sbar: np.ndarray
+) -> Iterator[tuple[slice, np.ndarray, np.ndarray, np.ndarray]]:
+    """Chunks of a panel design as ``(rows, unit codes, [S − S̄ᵢ, 1], [S − S̄, 1])``: the within
+    and pooled deviations with a constant column, in two buffers reused from chunk to chunk."""
     n, K = S.shape
-    k = K + 1
-    w_ztz, p_ztz = np.zeros((k, k)), np.zeros((k, k))
-    w_zty, p_zty = np.zeros(k), np.zeros(k)
-    w_yty = p_yty = 0.0
     size = min(CHUNK, max(n, 1))
-    Zw, Zp = np.ones((size, k)), np.ones((size, k))
+    Zw, Zp = np.ones((size, K + 1)), np.ones((size, K + 1))
     for sl in chunks(n, size):
         m = sl.stop - sl.start
         c = codes[sl]
         zw, zp = Zw[:m], Zp[:m]
         np.subtract(S[sl], Sm[c], out=zw[:, :K])
         np.subtract(S[sl], Sbar, out=zp[:, :K])
+        yield sl, c, zw, zp
+
+
+def within_crossprods(S: np.ndarray, y: np.ndarray, codes: np.ndarray, Sm: np.ndarray, ym: np.ndarray,
+                      Sbar: np.ndarray, ybar: float) -> tuple[tuple[np.ndarray, np.ndarray, float], tuple[np.ndarray, np.ndarray, float]]:
+    """One pass over a panel design: ``(Z'Z, Z'y, y'y)`` of the within deviations
+    ``Z = [S − S̄ᵢ, 1]``, ``y − ȳᵢ`` (``Sm``/``ym`` the unit means, ``codes`` the unit of each row),
+    and of the pooled deviations ``[S − S̄, 1]``, ``y − ȳ`` — without materialising either design."""
+    k = S.shape[1] + 1
+    w_ztz, p_ztz = np.zeros((k, k)), np.zeros((k, k))
+    w_zty, p_zty = np.zeros(k), np.zeros(k)
+    w_yty = p_yty = 0.0
+    for sl, c, zw, zp in _deviation_chunks(S, codes, Sm, Sbar):
         yw = y[sl] - ym[c]
         yp = y[sl] - ybar
         w_ztz += zw.T @ zw
@@ -149,25 +158,16 @@ def within_residuals(S: np.ndarray, y: np.ndarray, codes: np.ndarray, Sm: np.nda
     residual sums of squares of the within fit ``coef_w`` and the pooled fit ``coef_p``, the
     largest hat-matrix diagonal of the within design (``L L'`` its inverse cross product), and
     the within residuals per row when asked for (for cluster scores)."""
-    n, K = S.shape
-    k = K + 1
     ss_w = ss_p = top = 0.0
-    resid = np.empty(n) if keep_resid else None
-    size = min(CHUNK, max(n, 1))
-    Zw, Zp = np.ones((size, k)), np.ones((size, k))
-    for sl in chunks(n, size):
-        m = sl.stop - sl.start
-        c = codes[sl]
-        zw, zp = Zw[:m], Zp[:m]
-        np.subtract(S[sl], Sm[c], out=zw[:, :K])
-        np.subtract(S[sl], Sbar, out=zp[:, :K])
+    resid = np.empty(S.shape[0]) if keep_resid else None
+    for sl, c, zw, zp in _deviation_chunks(S, codes, Sm, Sbar):
         e = (y[sl] - ym[c]) - zw @ coef_w
         ep = (y[sl] - ybar) - zp @ coef_p
         ss_w += float(e @ e)
         ss_p += float(ep @ ep)
         W = zw @ L
         h = np.einsum("ij,ij->i", W, W)
-        if m:
+        if len(h):
             top = max(top, float(h.max()))
         if resid is not None:
             resid[sl] = e
