@@ -12,7 +12,8 @@ written, so the same run gives the same log.
 
 Default place: ``$MDLANG_HOME/projects/<project>/<datastore>-<version>/audit.jsonl`` where
 ``MDLANG_HOME`` defaults to ``$XDG_DATA_HOME/mdlang`` (``~/.local/share/mdlang``) and the project
-is ``mdlang run --project NAME``, else ``$MDLANG_PROJECT``, else ``local``.
+is the one the deployment file fixes (:mod:`mdlang.disclosure.deployment`), else
+``mdlang run --project NAME``, else ``$MDLANG_PROJECT``, else ``local``.
 """
 
 from __future__ import annotations
