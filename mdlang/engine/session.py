@@ -235,6 +235,10 @@ class Session:
         error (raised as a located MdlError)."""
         self.file = script.file if script.file is not None else self.file
         self.source = script.source if script.source is not None else self.source
+        if self.source is not None:
+            # gates opened by an earlier `require` (e.g. in the REPL) now serve this script
+            for gate in self.gates.values():
+                gate.begin_script(self.source, self.file)
         for stmt in script.statements:
             yield from self.guarded(stmt)
 

@@ -113,6 +113,8 @@ class Executor:
             return False
         session = self.session
         session.file, session.source = file, text
+        for gate in session.gates.values():  # the audit and the ledger name this input
+            gate.begin_script(text, file)
         before = snapshot.take(session)
         try:
             for result in session.guarded(stmt):

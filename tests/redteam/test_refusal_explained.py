@@ -73,3 +73,21 @@ def test_which_output_clashed_depends_on_the_canarys_value(store: Path) -> None:
             out = [r for r in attack(store, lines[earlier] + lines[2], f"explain-{value}-{earlier}") if r.command == "tabulate"]
             verdicts[value, earlier] = refused(out[1])
     assert verdicts == {("1", 0): True, ("1", 1): False, ("0", 0): False, ("0", 1): True}
+
+
+def test_a_script_run_later_in_the_same_session_is_named_by_its_own_file(store: Path) -> None:
+    """Gates opened by an earlier input (a REPL line, a loaded script) name the script that runs
+    now, not the one that opened them."""
+    from mdlang.engine.session import Session
+    from mdlang.syntax import ast
+    from mdlang.syntax.parser import parse
+    from tests.redteam.canaries import PRELUDE
+
+    session = Session(datastore_dirs=[str(store)], project="explain-later")
+    first = parse(PRELUDE, file="opening.mdl")
+    list(session.run(ast.Script(first.statements, file="opening.mdl", source=PRELUDE)))
+    body = f'tabulate angst if {TRACKER} | ({WITH_ANGST_1})\ntabulate angst if {TRACKER}\n'
+    later = parse(body, file="later.mdl")
+    out = list(session.run(ast.Script(later.statements, file="later.mdl", source=body)))
+    assert refused(out[-1])
+    assert "output 1 (tabulate at later.mdl:1)" in out[-1].data["text"]
