@@ -48,7 +48,7 @@ from pathlib import Path, PurePath
 import numpy as np
 
 from mdlang.disclosure.audit import mdlang_home, project_name
-from mdlang.disclosure.ledger_index import INDEXED, token_rows, tokens
+from mdlang.disclosure.ledger_index import INDEXED, shared_needed, token_rows, tokens
 
 BUCKETS = 1024
 _CHECK_SHIFT = 32
@@ -632,35 +632,64 @@ class Ledger:
         return row is not None
 
     def _overlaps_indexed(self, stream: str, fps: list[Fingerprint], threshold: int) -> bool:
-        """The audit through the token index (see :mod:`mdlang.disclosure.ledger_index`)."""
+        """The audit through the token index (see :mod:`mdlang.disclosure.ledger_index`).
+
+        A new cell looks up the tokens of its first ``L`` non-empty buckets (``L`` up to
+        :data:`INDEXED`); an earlier cell it could be refused for shares at least
+        :func:`~mdlang.disclosure.ledger_index.shared_needed` of them, and has a person count
+        within T-1 of its own. Only the earlier cells that pass both are read back whole."""
         wanted: dict[int, list[int]] = {}
+        need: list[int] = []
         for j, fp in enumerate(fps):
-            for t in tokens(stream, fp.buckets, fp.counts, fp.checks, threshold):
+            looked = min(INDEXED, len(fp.buckets))
+            need.append(shared_needed(looked, threshold))
+            for t in set(tokens(stream, fp.buckets, fp.counts, fp.checks, looked)):
                 wanted.setdefault(t, []).append(j)
-        pairs: dict[int, set[int]] = {}
-        rows: dict[int, tuple[int, str, bytes]] = {}
+        shared: dict[int, dict[int, int]] = {}
+        persons_of: dict[int, int] = {}
         keys = list(wanted)
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
             found = self._db.execute(
                 # CROSS JOIN keeps SQLite from starting at the stream's cells (all of history)
-                f"SELECT t.token, c.rowid, c.persons, c.key_sum, c.sketch FROM tokens t CROSS JOIN cells c "
+                f"SELECT t.token, c.rowid, c.persons FROM tokens t CROSS JOIN cells c "
                 f"ON c.rowid = t.cell WHERE t.token IN ({marks}) AND c.stream = ?",
                 (*chunk, stream),
             ).fetchall()
-            for token, rowid, persons, key_sum, blob in found:
-                rows[rowid] = (persons, key_sum, blob)
+            for token, rowid, persons in found:
+                persons_of[rowid] = persons
                 for j in wanted[token]:
-                    pairs.setdefault(j, set()).add(rowid)
+                    counts = shared.setdefault(j, {})
+                    counts[rowid] = counts.get(rowid, 0) + 1
+        pairs = {
+            j: sorted(
+                rowid for rowid, n in counts.items()
+                if n >= need[j] and abs(persons_of[rowid] - fps[j].persons) < threshold
+            )
+            for j, counts in shared.items()
+        }
+        rows = self._cells_by_id(sorted({r for ids in pairs.values() for r in ids}))
         self.examined += len(rows)
         seen: dict[int, Fingerprint] = {}
-        for j, candidates in pairs.items():
+        for j, candidates in sorted(pairs.items()):
             fp = fps[j]
-            for rowid in sorted(candidates):
+            for rowid in candidates:
                 if self._differs_a_little(fp, rowid, rows[rowid], seen, threshold):
                     return True
         return False
+
+    def _cells_by_id(self, rowids: list[int]) -> dict[int, tuple[int, str, bytes]]:
+        """Stored cells ``rowid -> (persons, key_sum, sketch)``."""
+        out: dict[int, tuple[int, str, bytes]] = {}
+        for i in range(0, len(rowids), 500):
+            chunk = rowids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for rowid, persons, key_sum, blob in self._db.execute(
+                f"SELECT rowid, persons, key_sum, sketch FROM cells WHERE rowid IN ({marks})", chunk
+            ):
+                out[rowid] = (persons, key_sum, blob)
+        return out
 
     def _overlaps_scanned(self, stream: str, fps: list[Fingerprint], threshold: int) -> bool:
         """The audit by scanning the stored cells of the stream within T-1 persons (small cells)."""

@@ -7,15 +7,20 @@ with *every* earlier cell of its stream makes the audit slower with each release
 cell is indexed under **tokens**: a hash of (stream, bucket number, bucket count, bucket checksum)
 for each of its first :data:`INDEXED` non-empty buckets (in bucket order).
 
-Why looking up the new cell's first T tokens finds every earlier cell it could be refused for:
-a lower bound below T means fewer than T buckets differ (every differing bucket adds at least one
-to the bound). Let *i* be the lowest non-empty bucket the two sketches have identical. Every
-non-empty bucket below *i*, in either sketch, is a differing one, so *i* is among the first T
-non-empty buckets of both — it is in the new cell's lookup and in the stored cell's tokens
-(``INDEXED >= T``). Such an *i* exists whenever the new cell has at least T non-empty buckets,
-since at most T-1 of them differ. A cell with fewer non-empty buckets (fewer than about T
-persons) or a policy with T above :data:`INDEXED` falls back to scanning the stored cells of the
-stream whose person count is within T-1 of its own.
+Why looking up the new cell's first L tokens (L = min(INDEXED, its non-empty buckets) >= T)
+finds every earlier cell it could be refused for, and why that cell shares at least
+m = min(L, INDEXED) - T + 1 of them (:func:`shared_needed`): a lower bound below T means fewer
+than T buckets differ (every differing bucket adds at least one to the bound). Among the new
+cell's first L non-empty buckets at most T-1 differ, so at least L-T+1 are identical in both
+sketches. Take the m lowest of those identical buckets: every non-empty bucket of the stored
+cell below the m-th of them is either one of the m identical ones or a differing one, so it is
+among the stored cell's first m+T-1 <= INDEXED non-empty buckets, all of which are indexed. So
+the m identical buckets give m shared tokens. Requiring m shared tokens (instead of one) matters
+for sparse cells — a few hundred persons spread over the buckets — whose first buckets often hold
+one person also counted in many earlier cells. A cell with fewer than T non-empty buckets (fewer
+than about T persons) or a policy with T above :data:`INDEXED` falls back to scanning the stored
+cells of the stream whose person count is within T-1 of its own. (Token collisions can only add
+candidates, which the full comparison then clears.)
 """
 
 from __future__ import annotations
@@ -39,6 +44,12 @@ def _mix(x: np.ndarray) -> np.ndarray:
     x = x ^ (x >> np.uint64(27))
     x = x * _M2
     return x ^ (x >> np.uint64(31))
+
+
+def shared_needed(looked_up: int, threshold: int) -> int:
+    """How many of a new cell's first ``looked_up`` tokens an earlier cell it could be refused
+    for must share (at least one; see the module docstring)."""
+    return max(1, min(looked_up, INDEXED) - threshold + 1)
 
 
 def stream_hash(stream: str) -> int:
