@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sample_helpers import built_fdb
 
 from mdlang.datastore.samplegen import codelists as cl
 from mdlang.datastore.samplegen.population import IMMIGRANT_COUNTRIES, build_population
@@ -42,12 +43,7 @@ SSB_NUMBERS = {
 
 @pytest.fixture(scope="module")
 def fdb(tmp_path_factory):
-    from mdlang.datastore.sample import build_sample
-    from mdlang.datastore.store import open_datastore
-
-    root = tmp_path_factory.mktemp("countries")
-    build_sample(root, persons=PERSONS, seed=SEED)
-    return open_datastore("no.ssb.fdb", 1, [root])
+    return built_fdb(tmp_path_factory, "countries", PERSONS, SEED)
 
 
 def test_code_list_has_the_catalogue_size_and_ssbs_numbers():

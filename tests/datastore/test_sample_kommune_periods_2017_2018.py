@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sample_helpers import built_fdb, valid_codes
 
 from mdlang.datastore.samplegen import kommuner as K
 from mdlang.datastore.samplegen.dates import day
@@ -17,23 +18,12 @@ PERSONS = 3_000
 SEED = 23
 
 
-def _valid(codes, when: int) -> dict[str, str]:
-    return {
-        c.code: c.label
-        for c in codes
-        if (c.valid_from is None or c.valid_from <= when)
-        and (c.valid_until is None or c.valid_until >= when)
-    }
+_valid = valid_codes
 
 
 @pytest.fixture(scope="module")
 def fdb(tmp_path_factory):
-    from mdlang.datastore.sample import build_sample
-    from mdlang.datastore.store import open_datastore
-
-    root = tmp_path_factory.mktemp("kommune-periods")
-    build_sample(root, persons=PERSONS, seed=SEED)
-    return open_datastore("no.ssb.fdb", 1, [root])
+    return built_fdb(tmp_path_factory, "kommune-periods", PERSONS, SEED)
 
 
 def test_each_year_has_ssbs_number_of_municipalities_and_counties():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sample_helpers import valid_codes
 
 from mdlang.datastore.samplegen import kommuner as K
 from mdlang.datastore.samplegen.dates import day
@@ -11,14 +12,7 @@ from mdlang.datastore.samplegen.population import build_population
 from mdlang.datastore.samplegen.residence import coded_spells
 from mdlang.datastore.samplegen.spells import Spells
 
-
-def _valid(codes, when: int) -> dict[str, str]:
-    return {
-        c.code: c.label
-        for c in codes
-        if (c.valid_from is None or c.valid_from <= when)
-        and (c.valid_until is None or c.valid_until >= when)
-    }
+_valid = valid_codes
 
 
 def test_each_period_has_ssbs_number_of_municipalities_and_counties():
