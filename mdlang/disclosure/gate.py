@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -825,20 +825,32 @@ class Gate:
                 (len(xs), {p: xs[slice(*window(len(xs), p, pol.quantile_k))] for p in probs} if len(xs) >= pol.quantile_k else {})
                 for xs in sorted_by_cell(cells, values, n_cells)
             ]
+        return self._quantile_rows(
+            agg, n_cells, probs,
+            lambda i: sizes_windows[i][0] >= pol.quantile_k,
+            lambda i, p: window_mean(sizes_windows[i][1][p], pol.quantile_digits),
+        )
+
+    def _quantile_rows(
+        self, agg: CellAggregate, n_cells: int, probs: Sequence[float],
+        enough: Callable[[int], bool], value: Callable[[int, float], Any],
+    ) -> tuple[list[dict[float, Any]], list[int | str]]:
+        """Each cell's released quantiles and noisy person count: the suppression mark when the
+        count is withheld, None when it is below a quantile's minimum or ``enough(cell)`` says
+        the cell's window cannot be formed, else ``value(cell, p)``."""
         out: list[dict[float, Any]] = []
         ns: list[int | str] = []
         for i in range(n_cells):
             n_rel = self.count_value(int(agg.persons[i]), agg.key_sums[i])
             ns.append(n_rel)
-            size, windows = sizes_windows[i]
             row: dict[float, Any] = {}
             for p in probs:
                 if isinstance(n_rel, str):
                     row[p] = self.suppressed_mark
-                elif n_rel < self.min_n_for(p) or size < pol.quantile_k:
+                elif n_rel < self.min_n_for(p) or not enough(i):
                     row[p] = None
                 else:
-                    row[p] = window_mean(windows[p], pol.quantile_digits)
+                    row[p] = value(i, p)
             out.append(row)
         return out, ns
 
@@ -849,22 +861,11 @@ class Gate:
         rules, each quantile from a window of at least k distinct persons."""
         pol = self.policy
         groups = sorted_with_persons(cells, values, person_id, n_cells)
-        out: list[dict[float, Any]] = []
-        ns: list[int | str] = []
-        for i in range(n_cells):
-            n_rel = self.count_value(int(agg.persons[i]), agg.key_sums[i])
-            ns.append(n_rel)
-            xs, ids = groups[i]
-            row: dict[float, Any] = {}
-            for p in probs:
-                if isinstance(n_rel, str):
-                    row[p] = self.suppressed_mark
-                elif n_rel < self.min_n_for(p) or int(agg.persons[i]) < pol.quantile_k:
-                    row[p] = None
-                else:
-                    row[p] = person_quantile(xs, ids, p, pol.quantile_k, pol.quantile_digits)
-            out.append(row)
-        return out, ns
+        return self._quantile_rows(
+            agg, n_cells, probs,
+            lambda i: int(agg.persons[i]) >= pol.quantile_k,
+            lambda i, p: person_quantile(*groups[i], p, pol.quantile_k, pol.quantile_digits),
+        )
 
     # -- floor (D12) ----------------------------------------------------------------------------
 
