@@ -171,10 +171,7 @@ class Datastore:
         import pandas as pd
         import pyarrow.parquet as pq
 
-        path = layout.variable_file(self.path, meta.name)
-        if not path.is_file():
-            raise DatastoreError(f"{self.name}:{self.version} is damaged: the data of {meta.name} is missing")
-        pf = pq.ParquetFile(path)
+        pf = pq.ParquetFile(self._data_file(meta))
         first, last = min(dates), max(dates)
         picked: list[list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]] = [[] for _ in dates]
         for group in range(pf.metadata.num_row_groups):
@@ -230,6 +227,13 @@ class Datastore:
                 hint="STATUS variables are measured on their published status dates only",
             )
 
+    def _data_file(self, meta: VariableMetadata) -> Path:
+        """The Parquet file of a variable (DatastoreError when the version lacks it)."""
+        path = layout.variable_file(self.path, meta.name)
+        if not path.is_file():
+            raise DatastoreError(f"{self.name}:{self.version} is damaged: the data of {meta.name} is missing")
+        return path
+
     def _read(self, meta: VariableMetadata, columns: list[str], flt: RowFilter | None) -> pa.Table:
         """The ``columns`` of the rows ``flt`` keeps (every row when None).
 
@@ -240,9 +244,7 @@ class Datastore:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        path = layout.variable_file(self.path, meta.name)
-        if not path.is_file():
-            raise DatastoreError(f"{self.name}:{self.version} is damaged: the data of {meta.name} is missing")
+        path = self._data_file(meta)
         if flt is None:
             return pq.read_table(path, columns=columns)
         pf = pq.ParquetFile(path)

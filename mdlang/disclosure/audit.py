@@ -40,6 +40,11 @@ def mdlang_home() -> Path:
     return Path(xdg) / "mdlang"
 
 
+def path_safe(text: str) -> str:
+    """``text`` as one folder name: every character outside ``[\\w.-]`` becomes ``_``."""
+    return re.sub(r"[^\w.-]", "_", text)
+
+
 class ProjectName(str):
     """A project name resolved by :func:`project_name` (checked against the deployment and
     path-safe); :func:`project_name` passes it on unchanged."""
@@ -82,7 +87,7 @@ def experiment_project(policy_digest: str, project: str | None = None) -> Projec
 
 def default_audit_path(datastore: str, version: str | int, project: str | None = None) -> Path:
     """Where the audit log of a project and datastore version lives by default."""
-    safe = re.sub(r"[^\w.-]", "_", f"{datastore}-{version}")
+    safe = path_safe(f"{datastore}-{version}")
     return mdlang_home() / "projects" / project_name(project) / safe / "audit.jsonl"
 
 

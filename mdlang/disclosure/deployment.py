@@ -20,12 +20,12 @@ closed): a file that fixes nothing must never look like a file that fixes the pr
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mdlang.disclosure.audit import mdlang_home, path_safe
 from mdlang.errors import UsageError
 
 ENV = "MDLANG_DEPLOYMENT"
@@ -35,7 +35,7 @@ ASK_OWNER = "ask the data owner"
 
 def safe_name(name: str) -> str:
     """A project name made safe as a folder name (characters outside ``[\\w.-]`` become ``_``)."""
-    return re.sub(r"[^\w.-]", "_", name) or "local"
+    return path_safe(name) or "local"
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,6 @@ def deployment_path() -> Path | None:
                 hint=f"{ASK_OWNER} to restore the deployment file",
             )
         return path
-    from mdlang.disclosure.audit import mdlang_home
-
     path = mdlang_home() / FILE_NAME
     return path if path.is_file() else None
 

@@ -38,7 +38,6 @@ runs serialise on it, and a process killed mid-write leaves either the whole rel
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -47,7 +46,7 @@ from pathlib import Path, PurePath
 
 import numpy as np
 
-from mdlang.disclosure.audit import mdlang_home, project_name
+from mdlang.disclosure.audit import mdlang_home, path_safe, project_name
 from mdlang.disclosure.ledger_index import INDEXED, shared_needed, token_rows, tokens
 
 BUCKETS = 1024
@@ -382,8 +381,7 @@ def _now() -> str:
 
 def default_ledger_path(datastore: str, project: str | None = None) -> Path:
     """Where a project's ledger of a datastore (all versions) lives by default."""
-    safe = re.sub(r"[^\w.-]", "_", datastore)
-    return mdlang_home() / "projects" / project_name(project) / safe / "ledger.sqlite"
+    return mdlang_home() / "projects" / project_name(project) / path_safe(datastore) / "ledger.sqlite"
 
 
 class Ledger:
