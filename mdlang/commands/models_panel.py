@@ -479,25 +479,25 @@ def _within_kept(sums: WithinSums, tol: float = 1e-9) -> list[int]:
     return sorted(j for j in keep if j != K)
 
 
-def within_design(d: Design, ids: np.ndarray, *, groups: PanelGroups | None = None,
-                  sums: WithinSums | None = None) -> Design:
+def within_design(d: Design, ids: np.ndarray, *, groups: PanelGroups | None = None) -> Design:
     """The design without the columns that do not vary within units (time-invariant variables,
     absorbed by the fixed effects) or are collinear after the within transformation; they are
-    listed as omitted, as the manual says their coefficients are not shown. ``sums`` are the
-    design's :class:`WithinSums` when already computed."""
-    S = _split(d.X, d.constant)
-    if not S.shape[1]:
-        return d
-    if sums is None:
-        sums = within_sums(d.y, S, groups if groups is not None else panel_groups(ids))
-    return _keep_slopes(d, _within_kept(sums))
+    listed as omitted, as the manual says their coefficients are not shown."""
+    return _within_design_and_sums(d, groups if groups is not None else panel_groups(ids))[0]
+
+
+def _within_design_and_sums(d: Design, groups: PanelGroups) -> tuple[Design, WithinSums]:
+    """:func:`within_design` and the :class:`WithinSums` of the columns it keeps (for the fit)."""
+    sums = within_sums(d.y, _split(d.X, d.constant), groups)
+    kept = _within_kept(sums)
+    if len(kept) < d.k - int(d.constant):
+        return _keep_slopes(d, kept), sums.select(kept)
+    return d, sums
 
 
 def _keep_slopes(d: Design, kept: list[int]) -> Design:
     """The design with only the slope columns ``kept`` (and the constant); the others omitted."""
     K = d.k - int(d.constant)
-    if len(kept) == K:
-        return d
     cols = kept + ([d.k - 1] if d.constant else [])
     dropped = [d.names[j] for j in range(K) if j not in kept]
     return dataclasses.replace(
@@ -525,10 +525,7 @@ def fit_panel(prep: Prepared, ids_all: np.ndarray, estimator: str, command: str,
             hint="use a panel with at least two dates, or the pooled estimator",
         )
     if estimator == "fe":
-        sums = within_sums(d.y, _split(d.X, d.constant), groups)
-        kept = _within_kept(sums)
-        if len(kept) < d.k - int(d.constant):
-            d, sums = _keep_slopes(d, kept), sums.select(kept)
+        d, sums = _within_design_and_sums(d, groups)
         fit = fit_fe(d.y, d.X, ids, constant=d.constant, vce=vce, clusters=clusters, keep_arrays=keep_arrays,
                      groups=groups, sums=sums)
     elif estimator == "re":
