@@ -20,7 +20,6 @@ closed): a file that fixes nothing must never look like a file that fixes the pr
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +80,7 @@ def _invalid(path: Path, why: str) -> UsageError:
 
 def load(path: Path) -> Deployment:
     """Read and check a deployment file (UsageError naming what is wrong)."""
+    import tomllib  # only installations with a deployment file pay for it
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
