@@ -19,7 +19,7 @@ import difflib
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from mdlang.datastore import layout
 from mdlang.datastore.dates import format_date
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
     import pyarrow as pa
+
+T = TypeVar("T")
 
 
 class Datastore:
@@ -97,7 +99,8 @@ class Datastore:
 
         meta = self.metadata(var)
         self._check_date(meta, date)
-        table = self._read(meta, ["unit_id", "value"], _filter_at(meta, date))
+        status = meta.temporality is Temporality.STATUS
+        table = self._read(meta, ["unit_id", "value"], _filter_at(meta, date), stop=not status)
         unit = table.column("unit_id").to_numpy()
         # the filter already did the temporal selection; only a spell that stops on the day the
         # next one starts leaves a unit twice, and then the later row (sorted by start) wins
@@ -169,19 +172,17 @@ class Datastore:
         filtered copy of the file, no second selection), with the same rows, order and types."""
         import numpy as np
         import pandas as pd
-        import pyarrow.parquet as pq
 
-        pf = pq.ParquetFile(self._data_file(meta))
         first, last = min(dates), max(dates)
-        picked: list[list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]] = [[] for _ in dates]
-        for group in range(pf.metadata.num_row_groups):
-            table = pf.read_row_group(group, columns=["unit_id", "value", _START, _STOP])
+        status = meta.temporality is Temporality.STATUS
+
+        def pick(table: pa.Table) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None:
             start, stop = _days(table.column(_START)), _days(table.column(_STOP))
             # (np.isnan of integers casts them to floats first: only test days that can be null)
             later = (np.isnan(stop) | (stop >= first)) if stop.dtype.kind == "f" else stop >= first
             keep = np.flatnonzero((start <= last) & later)
             if not len(keep):
-                continue
+                return None
             start, stop = start[keep], stop[keep]
             if stop.dtype.kind == "f":
                 stop = np.where(np.isnan(stop), np.inf, stop)  # an open spell is valid onwards
@@ -189,10 +190,14 @@ class Datastore:
             value, missing = _numbers(meta, table.column("value"))
             value = value[keep]
             missing = missing[keep] if missing is not None else None
-            for j, d in enumerate(dates):
-                ok = start == d if meta.temporality is Temporality.STATUS else (start <= d) & (stop >= d)
-                at = np.flatnonzero(ok)
-                picked[j].append((unit[at], value[at], missing[at] if missing is not None else None))
+            out = []
+            for d in dates:
+                at = np.flatnonzero(start == d if status else (start <= d) & (stop >= d))
+                out.append((unit[at], value[at], missing[at] if missing is not None else None))
+            return out
+
+        groups = map_row_groups(self._data_file(meta), ["unit_id", "value", _START, _STOP], pick)
+        picked = [[g[j] for g in groups if g is not None] for j in range(len(dates))]
         units, values, missings, date_col = [], [], [], []
         for d, parts in zip(dates, picked, strict=True):
             unit = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
@@ -234,12 +239,13 @@ class Datastore:
             raise DatastoreError(f"{self.name}:{self.version} is damaged: the data of {meta.name} is missing")
         return path
 
-    def _read(self, meta: VariableMetadata, columns: list[str], flt: RowFilter | None) -> pa.Table:
+    def _read(self, meta: VariableMetadata, columns: list[str], flt: RowFilter | None, *, stop: bool = True) -> pa.Table:
         """The ``columns`` of the rows ``flt`` keeps (every row when None).
 
         The file is read row group by row group and ``flt`` runs on numpy arrays of the start
         and stop days: about half the CPU time of pyarrow's expression filters here, and memory
-        holds one row group beyond the kept rows.
+        holds a row group per worker beyond the kept rows. ``stop=False`` leaves the stop days
+        unread (``flt`` then gets None for them): a status filter looks at the start only.
         """
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -247,17 +253,44 @@ class Datastore:
         path = self._data_file(meta)
         if flt is None:
             return pq.read_table(path, columns=columns)
-        pf = pq.ParquetFile(path)
-        wanted = list(dict.fromkeys([*columns, _START, _STOP]))
-        parts = []
-        for group in range(pf.metadata.num_row_groups):
-            table = pf.read_row_group(group, columns=wanted)
-            mask = flt(_days(table.column(_START)), _days(table.column(_STOP)))
+        wanted = list(dict.fromkeys([*columns, _START, *([_STOP] if stop else [])]))
+
+        def kept(table: pa.Table) -> pa.Table:
+            mask = flt(_days(table.column(_START)), _days(table.column(_STOP)) if stop else None)
             table = table.select(columns)
-            parts.append(table if mask.all() else table.filter(pa.array(mask)))
+            return table if mask.all() else table.filter(pa.array(mask))
+
+        parts = map_row_groups(path, wanted, kept)
         if not parts:
-            return pf.schema_arrow.empty_table().select(columns)
+            return pq.ParquetFile(path).schema_arrow.empty_table().select(columns)
         return pa.concat_tables(parts)
+
+
+def map_row_groups(path: Path, columns: list[str], fn: Callable[[pa.Table], T]) -> list[T]:
+    """``fn`` of each row group's ``columns``, in row-group order.
+
+    The row groups are spread over the cores: pyarrow decodes and numpy filters without holding
+    the GIL, so two workers keep two cores busy where one loop left the filtering of a row group
+    waiting for the decode of the next. Each worker opens the file itself (a ParquetFile is not
+    safe to share between threads). The results are in file order whatever the number of
+    workers, so what is built from them does not depend on it.
+    """
+    import threading
+
+    import pyarrow.parquet as pq
+
+    from mdlang.parallel import ordered_map
+
+    groups = pq.ParquetFile(path).metadata.num_row_groups
+    local = threading.local()
+
+    def one(group: int) -> T:
+        pf = getattr(local, "file", None)
+        if pf is None:
+            pf = local.file = pq.ParquetFile(path)
+        return fn(pf.read_row_group(group, columns=columns, use_threads=False))
+
+    return ordered_map(one, range(groups))
 
 
 def _article(word: str) -> str:
