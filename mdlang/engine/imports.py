@@ -21,13 +21,31 @@ from mdlang.errors import MdlRuntimeError, Span
 PANEL_DATE = "date@panel"
 
 
-def lookup(sorted_ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Positions of ``wanted`` in ``sorted_ids`` (unique, ascending), -1 where absent."""
+def lookup(sorted_ids: np.ndarray, wanted: np.ndarray, *, wanted_unique: bool = False) -> np.ndarray:
+    """Positions of ``wanted`` in ``sorted_ids`` (unique, ascending), -1 where absent.
+
+    ``wanted_unique``: the caller knows ``wanted`` holds no id twice (a cross-section dataset's
+    ids). The dense table is then built over ``wanted`` and kept while that array lives, so a
+    run of imports into one dataset builds it once instead of once per variable.
+    """
     if len(sorted_ids) == 0:
         return np.full(len(wanted), -1, dtype=np.int64)
     if len(sorted_ids) == len(wanted) and np.array_equal(sorted_ids, wanted):
         return np.arange(len(wanted), dtype=np.int64)  # the same population (the common case)
-    table = _dense_table(sorted_ids, len(wanted))
+    if wanted_unique and len(wanted):
+        first = int(wanted.min()) if not _ascending(wanted) else int(wanted[0])
+        table = _dense_table(wanted, len(sorted_ids), first)
+        if table is not None:
+            # where each of our ids sits in ``wanted``, scattered back: every id of ``wanted``
+            # appears at most once, so no position is written twice
+            off = np.asarray(sorted_ids, dtype=np.int64) - first
+            at = np.take(table, off, mode="clip")
+            at[off.view(np.uint64) >= len(table)] = -1
+            found = np.flatnonzero(at >= 0)
+            pos = np.full(len(wanted), -1, dtype=np.int64)
+            pos[at[found]] = found
+            return pos
+    table = _dense_table(sorted_ids, len(wanted), int(sorted_ids[0]))
     if table is not None:
         # ids packed in a narrow range (as the sample's are): one gather instead of a binary
         # search per row, several times faster on millions of rows
@@ -46,21 +64,22 @@ def lookup(sorted_ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
 _DENSE: list[tuple[np.ndarray, np.ndarray]] = []
 
 
-def _dense_table(sorted_ids: np.ndarray, n_wanted: int) -> np.ndarray | None:
-    """Position of every id of the range ``sorted_ids[0] … sorted_ids[-1]`` (-1 = absent), when
-    the range is at most a few times the number of ids and the lookup is large enough to pay
-    for it; None otherwise (pseudonymised ids spread over 2^63 take the binary search)."""
-    n = len(sorted_ids)
-    if n_wanted < _DENSE_MIN or n >= 2**31:
+def _dense_table(ids: np.ndarray, n_lookups: int, first: int) -> np.ndarray | None:
+    """Position of every id of the range ``first`` … max(``ids``) (-1 = absent), for unique
+    ``ids`` whose smallest is ``first``, when the range is at most a few times the number of ids
+    and the lookup is large enough to pay for it; None otherwise (pseudonymised ids spread over
+    2^63 take the binary search)."""
+    n = len(ids)
+    if n_lookups < _DENSE_MIN or n >= 2**31:
         return None
-    span = int(sorted_ids[-1]) - int(sorted_ids[0]) + 1
+    if _DENSE and _DENSE[0][0] is ids:
+        return _DENSE[0][1]
+    span = int(ids.max()) - first + 1
     if span > max(_DENSE_SPAN * n, _DENSE_SMALL) or span > _DENSE_MAX:
         return None
-    if _DENSE and _DENSE[0][0] is sorted_ids and len(_DENSE[0][1]) == span:
-        return _DENSE[0][1]
     table = np.full(span, -1, dtype=np.int32)
-    table[sorted_ids - sorted_ids[0]] = np.arange(n, dtype=np.int32)
-    _DENSE[:] = [(sorted_ids, table)]
+    table[ids - first] = np.arange(n, dtype=np.int32)
+    _DENSE[:] = [(ids, table)]
     return table
 
 
@@ -166,7 +185,7 @@ def import_cross(
     else:
         if outer_join:
             _widen(ds, ids)
-        indexer = lookup(ids, ds.ids)
+        indexer = lookup(ids, ds.ids, wanted_unique=True)
         ds.set_column(name, normalise(pd.Series(take_values(values, indexer)), meta))
     _remember(ds, name, meta)
 

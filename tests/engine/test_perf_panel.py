@@ -64,3 +64,19 @@ def test_lookup_with_a_dense_table_equals_binary_search(spread: int, monkeypatch
     assert imports.lookup(ids, wanted[:5]).tolist() == expected[:5].tolist()  # the cached table
     monkeypatch.setattr(imports, "_DENSE_MIN", 10**9)
     assert imports.lookup(ids, wanted).tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("spread", [1, 3, 10**12])
+def test_lookup_of_a_unique_population_equals_binary_search(spread: int, monkeypatch) -> None:
+    """``wanted_unique``: the table is built over the dataset's ids (kept across imports)."""
+    rng = np.random.default_rng(spread % 89)
+    ids = np.unique(rng.integers(0, 5000, 3000)) * spread + 17
+    population = rng.permutation(np.unique(np.concatenate([rng.choice(ids, 2000), rng.integers(-10, 5000 * spread + 40, 2000)])))
+    known = {int(v): i for i, v in enumerate(ids.tolist())}
+    expected = [known.get(int(w), -1) for w in population]
+    monkeypatch.setattr(imports, "_DENSE_MIN", 1)
+    assert imports.lookup(ids, population, wanted_unique=True).tolist() == expected
+    other = ids[::2]  # a second variable into the same population reuses the population's table
+    known2 = {int(v): i for i, v in enumerate(other.tolist())}
+    assert imports.lookup(other, population, wanted_unique=True).tolist() == [known2.get(int(w), -1) for w in population]
+    assert imports.lookup(ids, population).tolist() == expected  # the forward table, same answer
