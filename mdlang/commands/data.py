@@ -171,8 +171,9 @@ def _filter(session: Session, stmt: ast.Command, keep: bool) -> list[Result]:
     if rows.all():
         return []
     gate = session.gate_for(ds)
-    _stop_if_refused(gate.check_floor(ds.contributors.take(rows), stmt.name, stmt.span.line), stmt)
-    ds.keep_rows(rows)
+    kept = ds.contributors.take(rows)
+    _stop_if_refused(gate.check_floor(kept, stmt.name, stmt.span.line), stmt)
+    ds.keep_rows(rows, kept)
     return []
 
 

@@ -104,23 +104,34 @@ def siphash24_u64(key: bytes, words: np.ndarray) -> np.ndarray:
         k1 ^ 0x7465646279746573,
     )
     last = _U64(8 << 56)  # final block: message length 8 in the top byte, no tail bytes
-    with np.errstate(over="ignore"):
-        for start in range(0, len(words), _BATCH):
-            m = words[start : start + _BATCH]
-            n = len(m)
-            v0, v1, v2, v3 = (np.full(n, c, dtype=np.uint64) for c in init)
-            tmp = np.empty(n, dtype=np.uint64)
-            for block in (m, last):
-                np.bitwise_xor(v3, block, out=v3)
-                _sipround(v0, v1, v2, v3, tmp)
-                _sipround(v0, v1, v2, v3, tmp)
-                np.bitwise_xor(v0, block, out=v0)
-            np.bitwise_xor(v2, _U64(0xFF), out=v2)
-            for _ in range(4):
-                _sipround(v0, v1, v2, v3, tmp)
-            np.bitwise_xor(v0, v1, out=v0)
-            np.bitwise_xor(v2, v3, out=v2)
-            np.bitwise_xor(v0, v2, out=out[start : start + n])
+
+    def batches(first: int, stop: int) -> None:
+        with np.errstate(over="ignore"):
+            for start in range(first, stop, _BATCH):
+                m = words[start : min(start + _BATCH, stop)]
+                n = len(m)
+                v0, v1, v2, v3 = (np.full(n, c, dtype=np.uint64) for c in init)
+                tmp = np.empty(n, dtype=np.uint64)
+                for block in (m, last):
+                    np.bitwise_xor(v3, block, out=v3)
+                    _sipround(v0, v1, v2, v3, tmp)
+                    _sipround(v0, v1, v2, v3, tmp)
+                    np.bitwise_xor(v0, block, out=v0)
+                np.bitwise_xor(v2, _U64(0xFF), out=v2)
+                for _ in range(4):
+                    _sipround(v0, v1, v2, v3, tmp)
+                np.bitwise_xor(v0, v1, out=v0)
+                np.bitwise_xor(v2, v3, out=v2)
+                np.bitwise_xor(v0, v2, out=out[start : start + n])
+
+    # millions of ids: contiguous shares of whole batches on each core (each element's hash
+    # depends on that element alone, so the split cannot change a key)
+    from mdlang.parallel import ordered_map, workers
+
+    shares = max(1, min(workers(), len(words) // (4 * _BATCH)))
+    step = -(-len(words) // (shares * _BATCH)) * _BATCH
+    ordered_map(lambda first: batches(first, min(first + step, len(words))), range(0, len(words), step) if len(words) else [],
+                threads=shares)
     return out
 
 
@@ -138,6 +149,10 @@ class RecordKeys:
         hit = self._by_identity.get(id(ids))
         if hit is not None and hit[0] is ids:
             return hit[1]
+        derived = self._from_origin(ids)
+        if derived is not None:
+            self._remember(ids, derived)
+            return derived
         arr = np.ascontiguousarray(np.asarray(ids, dtype=np.int64))
         fingerprint = hashlib.blake2b(arr.tobytes(), digest_size=16).hexdigest() + str(len(arr))
         keys = self._by_fingerprint.get(fingerprint)
@@ -149,10 +164,31 @@ class RecordKeys:
                 self._by_fingerprint.popitem(last=False)
         else:
             self._by_fingerprint.move_to_end(fingerprint)
+        self._remember(ids, keys)
+        return keys
+
+    def _remember(self, ids: np.ndarray, keys: np.ndarray) -> None:
         if isinstance(ids, np.ndarray):
             if len(self._by_identity) >= self._cache_size:
                 self._by_identity.clear()
             self._by_identity[id(ids)] = (ids, keys)
+
+    def _from_origin(self, ids: np.ndarray) -> np.ndarray | None:
+        """The keys of rows taken from an id array whose keys are cached: the same rows of its
+        keys (a record key depends on the id alone), without hashing again."""
+        from mdlang.engine.context import taken_from
+
+        if not isinstance(ids, np.ndarray):
+            return None
+        origin = taken_from(ids)
+        if origin is None:
+            return None
+        parent, rows = origin
+        hit = self._by_identity.get(id(parent))
+        if hit is None or hit[0] is not parent:
+            return None
+        keys = hit[1][rows]
+        keys.flags.writeable = False
         return keys
 
 

@@ -8,6 +8,7 @@ records, per row, who contributes, so that every release is checked on distinct 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,37 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from mdlang.datastore.metadata import VariableMetadata
+
+
+def taken(parent: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``parent[rows]``, remembered as taken from ``parent`` (see :func:`taken_from`)."""
+    child = parent[rows]
+    if len(child) >= _ORIGIN_MIN:
+        if len(_ORIGINS) >= _ORIGIN_SLOTS:
+            _ORIGINS.pop(next(iter(_ORIGINS)))
+        # (a copy of the selector: the caller's mask may be changed in place later)
+        _ORIGINS[id(child)] = (weakref.ref(child), weakref.ref(parent), np.array(rows, copy=True))
+    return child
+
+
+def taken_from(child: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(parent, rows)`` when ``child`` was made by :func:`taken` and both still exist.
+
+    The gate uses it to take the record keys of a filtered population from those of the whole
+    one (a gather) instead of hashing millions of ids again after every ``keep if``.
+    """
+    entry = _ORIGINS.get(id(child))
+    if entry is None or entry[0]() is not child:
+        return None
+    parent = entry[1]()
+    return None if parent is None else (parent, entry[2])
+
+
+#: id(child) → (child, parent, rows) of the last few large :func:`taken` arrays (weak references
+#: to the arrays, so the registry keeps no population alive; the row selector is kept)
+_ORIGINS: dict[int, tuple[weakref.ref, weakref.ref, np.ndarray]] = {}
+_ORIGIN_SLOTS = 4
+_ORIGIN_MIN = 1 << 16  # smaller populations hash faster than they are worth tracking
 
 
 @dataclass(frozen=True)
@@ -78,7 +110,7 @@ class Contributors:
     def take(self, rows: np.ndarray) -> Contributors:
         """The contributors of a subset of rows (a boolean mask or integer positions)."""
         if self.person_id is not None:
-            return Contributors(person_id=self.person_id[rows])
+            return Contributors(person_id=taken(self.person_id, rows))
         members = None if self.members is None else self.members.take(rows)
         return Contributors(count=self.count[rows], key_sum=self.key_sum[rows], members=members)
 

@@ -145,14 +145,15 @@ class Dataset:
         if source in self.links:
             self.links.add(target)
 
-    def keep_rows(self, mask: np.ndarray) -> None:
-        """Keep the rows where ``mask`` is True (renumbering them)."""
+    def keep_rows(self, mask: np.ndarray, contributors: Contributors | None = None) -> None:
+        """Keep the rows where ``mask`` is True (renumbering them); ``contributors``: those of
+        the kept rows when the caller has already taken them."""
         mask = np.asarray(mask, dtype=bool)
         if mask.all():
             return
         self.frame = self.frame.loc[mask].reset_index(drop=True)
         self.ids = self.ids[mask]
-        self.contributors = self.contributors.take(mask)
+        self.contributors = self.contributors.take(mask) if contributors is None else contributors
 
     def copy(self, name: str) -> Dataset:
         """A full, independent copy under a new name."""

@@ -116,3 +116,45 @@ def test_read_secret(tmp_path) -> None:
         read_secret(tmp_path)
     with pytest.raises(DatastoreError, match="no record-key secret"):
         read_secret(tmp_path / "other")
+
+
+def test_keys_of_a_filtered_population_are_taken_from_the_whole_one(monkeypatch) -> None:
+    """After ``keep if`` the keys come from the cached keys of the population it was taken
+    from, and they are exactly the hashed ones, whatever the selector does afterwards."""
+    from mdlang.disclosure import keys as keys_module
+    from mdlang.engine.context import Contributors
+
+    ids = np.arange(600_000, dtype=np.int64) * 7 + 3
+    whole = Contributors(person_id=ids)
+    rk = RecordKeys(b"k" * 32)
+    all_keys = rk(whole.person_id)
+    mask = (ids % 3) != 0
+    sub = whole.take(mask)
+    mask[:] = False  # a caller reusing its mask must not change what was taken
+    positions = np.flatnonzero((np.arange(len(sub)) % 5) == 1)
+    subsub = sub.take(positions)
+    hashed = []
+    real = keys_module.siphash24_u64
+    monkeypatch.setattr(keys_module, "siphash24_u64", lambda k, w: hashed.append(len(w)) or real(k, w))
+    k_sub = rk(sub.person_id)
+    k_subsub = rk(subsub.person_id)
+    assert hashed == []  # no id was hashed again
+    fresh = RecordKeys(b"k" * 32)
+    assert np.array_equal(k_sub, fresh(sub.person_id.copy()))
+    assert np.array_equal(k_subsub, fresh(subsub.person_id.copy()))
+    assert np.array_equal(k_sub, all_keys[(ids % 3) != 0])
+    assert not k_sub.flags.writeable
+
+
+def test_siphash_spread_over_threads_equals_one_thread(monkeypatch) -> None:
+    """Millions of ids are hashed in shares on several threads; every key is what one thread
+    computes (an uneven length, so the last share is short)."""
+    from mdlang import parallel
+
+    monkeypatch.setattr(parallel, "workers", lambda: 3)
+    words = (np.arange(1_100_003, dtype=np.int64) * 104_729).view(np.uint64)
+    key = b"0123456789abcdef"
+    together = siphash24_u64(key, words)
+    piecewise = np.concatenate([siphash24_u64(key, words[i : i + 200_000]) for i in range(0, len(words), 200_000)])
+    assert np.array_equal(together, piecewise)
+    assert together[-1] == reference_siphash(key, int(words[-1]).to_bytes(8, "little"))
