@@ -372,6 +372,8 @@ def tabulate(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
         raise MdlRuntimeError("tabulate needs at least one variable", _span(stmt), hint="for example: tabulate kjønn")
     nolabels = "nolabels" in opts
     summarize_vars = _summarize_vars(ctx, opts)
+    columns = [(name, _numeric(ctx, name)) for name in summarize_vars]
+    gate.prefetch(columns, ctx.contributors)  # their bounds, while the counts are made
     factors = [_factor(ctx, n, "missing" in opts) for n in names]
     factors, inside = _observed(factors, _selected(ctx))
     sizes = [max(len(f.categories), 1) for f in factors]
@@ -397,7 +399,7 @@ def tabulate(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
     counts = _class_disclosure(ctx, row_factors, col_factor, counts, notes, protections)
     if summarize_vars:
         blocks = {"freq": counts} if "freq" in opts else {}
-        blocks.update(_summary_blocks(ctx, opts, summarize_vars, row, col, n_rows, n_cols, notes, protections))
+        blocks.update(_summary_blocks(ctx, opts, columns, row, col, n_rows, n_cols, notes, protections))
     else:
         blocks = _count_blocks(opts, counts, two_way=col_factor is not None)
     if any(v == WITHHELD for g in blocks.values() for r in g for v in r) and not any(n.startswith("x:") for n in notes):
@@ -491,7 +493,7 @@ def _numeric(ctx: AnalysisContext, name: str) -> np.ndarray:
 def _summary_blocks(
     ctx: AnalysisContext,
     opts: dict[str, ast.Option],
-    names: list[str],
+    columns: list[tuple[str, np.ndarray]],
     row: np.ndarray,
     col: np.ndarray,
     n_rows: int,
@@ -499,15 +501,15 @@ def _summary_blocks(
     notes: list[str],
     protections: list[str],
 ) -> dict[str, Grid]:
-    """One grid per (variable, statistic) of tabulate's summarize()."""
+    """One grid per (variable, statistic) of tabulate's summarize(); ``columns``: each
+    variable's name and values (:func:`_numeric`)."""
     gate = ctx.gate
     stats = [s for s in SUMMARY_STATS if s in opts] or ["mean"]
     blocks: dict[str, Grid] = {}
     winsorised = dominated = False
     extra: list[str] = []
     layouts = table_layouts(row, col, n_rows, n_cols)  # built once for every variable and statistic
-    for name in names:
-        values = _numeric(ctx, name)
+    for name, values in columns:
         mags = [MAGNITUDE_OF[s] for s in stats if s in MAGNITUDE_OF]
         probs = sorted({QUANTILE_OF[s] for s in stats if s in QUANTILE_OF} | ({0.25, 0.75} if "iqr" in stats else set()))
         grids: dict[str, Grid] = {}
@@ -681,8 +683,11 @@ def _summary_rows(
     rows = []
     winsorised = dominated = False
     extra: list[str] = []
-    for name in names:
-        values = _numeric(ctx, name)
+    columns = [(name, _numeric(ctx, name)) for name in names]
+    # the bounds and quantile windows of the next variables are computed while this one's
+    # magnitudes are (large data only; the same numbers)
+    gate.prefetch(columns, ctx.contributors, cells=cells if len(labels) == 1 else None, quantiles=SUMMARY_PROBS)
+    for name, values in columns:
         mags = gate.protect_magnitudes(cells, len(labels), values, ctx.contributors, variable=name, population=values, stats=stats)
         quants, _ = gate.protect_quantiles(cells, len(labels), values, ctx.contributors, SUMMARY_PROBS)
         winsorised |= mags.winsorised

@@ -162,6 +162,10 @@ class Gate:
         self._interior: list[tuple[CellAggregate, CellSketch | None]] = []
         self._interior_merged: CellSketch | None = None
         self._cell_sketch: tuple[np.ndarray, int, np.ndarray, CellSketch] | None = None
+        # work started ahead on a background thread (:meth:`prefetch`): pure functions of
+        # arrays, keyed by the identity of those arrays; forgotten at the next command
+        self._ahead_bounds: dict[int, tuple[np.ndarray, Any]] = {}
+        self._ahead_windows: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, Any]] = {}
 
     @classmethod
     def for_datastore(
@@ -229,6 +233,7 @@ class Gate:
         # what the memos hold belongs to the last command's data
         self._last_bounds = self._masked = self._nan = self._clip = None
         self._sketch = self._cell_sketch = None
+        self._ahead_bounds, self._ahead_windows = {}, {}
 
     def _lineage(self, variable: str) -> str:
         """How the ledger names a variable: its register variable if imported, else its name."""
@@ -482,20 +487,69 @@ class Gate:
             found = self.global_bounds.get(register)
             if found is not None and found.covers(population):
                 return found.bounds
-        arr = np.ascontiguousarray(population, dtype=np.float64)
-        seen = self._fingerprints.get(id(population))
-        if seen is not None and seen[0] is population:
-            fingerprint = seen[1]
+        ahead = self._ahead_bounds.pop(id(population), None)
+        if ahead is not None and ahead[0] is population:
+            fingerprint, computed = ahead[1].result()
         else:
-            # hashed in place: a copy of the column (tobytes) would cost as much as the hash
-            fingerprint = hashlib.blake2b(arr, digest_size=16).hexdigest()
-            if len(self._fingerprints) > 8:
-                self._fingerprints.clear()
-            self._fingerprints[id(population)] = (population, fingerprint)
+            fingerprint, computed = self._fingerprint_of(population), None
+        if len(self._fingerprints) > 8:
+            self._fingerprints.clear()
+        self._fingerprints[id(population)] = (population, fingerprint)
         key = (self.data_version, variable, fingerprint)
         if key not in self._bounds:
-            self._bounds[key] = winsor_bounds(arr, self.policy.winsor_lower, self.policy.winsor_upper)
+            if computed is None:
+                arr = np.ascontiguousarray(population, dtype=np.float64)
+                computed = winsor_bounds(arr, self.policy.winsor_lower, self.policy.winsor_upper)
+            self._bounds[key] = computed
         return self._bounds[key]
+
+    def _fingerprint_of(self, population: np.ndarray) -> str:
+        """The content fingerprint of a column (remembered for the array while it lives)."""
+        seen = self._fingerprints.get(id(population))
+        if seen is not None and seen[0] is population:
+            return seen[1]
+        # hashed in place: a copy of the column (tobytes) would cost as much as the hash
+        return hashlib.blake2b(np.ascontiguousarray(population, dtype=np.float64), digest_size=16).hexdigest()
+
+    # -- work started ahead ---------------------------------------------------------------------
+
+    #: below this many rows nothing is started ahead (a thread hand-off costs more than it saves)
+    AHEAD_MIN_ROWS = 1 << 18
+
+    def prefetch(
+        self, columns: Sequence[tuple[str, np.ndarray]], contributors: Contributors,
+        *, cells: np.ndarray | None = None, quantiles: Sequence[float] = (),
+    ) -> None:
+        """Start, on a background thread, the heavy pure parts of releasing statistics of
+        ``columns`` (variable name, whole dataset column): the winsorisation bounds of each
+        (content fingerprint and percentiles of the column) and, given the ``cells`` of a
+        one-cell release (0 = in, -1 = out) of one row per person, the quantile windows of
+        ``quantiles``. The releases themselves happen as
+        always, in order, on the caller's thread, and take the results (the same numbers) when
+        they get there; while they work on one variable the next one's parts are computed.
+        Only for large data; the work is forgotten at the next command."""
+        if not columns or len(columns[0][1]) < self.AHEAD_MIN_ROWS:
+            return
+        from mdlang.parallel import background
+
+        pool = background()
+        pol = self.policy
+        windows = bool(quantiles) and cells is not None and contributors.person_id is not None and self.disjoint(contributors)
+        for variable, values in columns:
+            register = self._registers.get(variable)
+            found = self.global_bounds.get(register) if register is not None and self.global_bounds is not None else None
+            known = found is not None and found.covers(values)
+            if not known and id(values) not in self._ahead_bounds:
+                seen = self._fingerprints.get(id(values))
+                fingerprint = seen[1] if seen is not None and seen[0] is values else None
+                cached = self._bounds if fingerprint is not None else None
+                key = (self.data_version, variable, fingerprint)
+                if cached is None or key not in cached:
+                    self._ahead_bounds[id(values)] = (
+                        values, pool.submit(_bounds_ahead, values, fingerprint, pol.winsor_lower, pol.winsor_upper))
+            if windows:
+                self._ahead_windows[(id(cells), id(values))] = (
+                    cells, values, pool.submit(_windows_ahead, cells, values, tuple(quantiles), pol.quantile_k))
 
     def protect_magnitudes(
         self,
@@ -540,9 +594,16 @@ class Gate:
         """
         shared: list[tuple[np.ndarray, CellExtremes]] = []
         dominance_n = self.policy.dominance_n
+        ahead = self._layout_moments_ahead(layouts, values, contributors, variable, population)
 
-        def merged(merge: np.ndarray | None) -> Any:
+        def merged(j: int, merge: np.ndarray | None) -> Any:
             def fast(cells: np.ndarray, n_cells: int, clipped: np.ndarray) -> CellMoments:
+                if ahead is not None and ahead[0] is clipped and n_cells == layouts[j][1]:
+                    mom, extra = ahead[1][j].result()
+                    if extra is not None:
+                        shared.clear()
+                        shared.append(extra)
+                    return mom
                 if n_cells == 1 or (merge is not None and not shared):
                     return moments(cells, n_cells, clipped, contributors.person_id, True, dominance_n, masked=True)
                 if merge is None:
@@ -559,14 +620,55 @@ class Gate:
         out = []
         self._interior = []
         try:
-            for cells, n, merge in layouts:
+            for j, (cells, n, merge) in enumerate(layouts):
                 self._layout = (merge,)
-                out.append(self._magnitudes(cells, n, values, contributors, variable, population, stats, merged(merge)))
+                out.append(self._magnitudes(cells, n, values, contributors, variable, population, stats, merged(j, merge)))
         finally:
             self._layout = None
             self._interior = []
             self._interior_merged = None
         return out
+
+    def _layout_moments_ahead(
+        self, layouts: Sequence[tuple[np.ndarray, int, np.ndarray | None]], values: np.ndarray,
+        contributors: Contributors, variable: str, population: np.ndarray,
+    ) -> tuple[np.ndarray, list[Any]] | None:
+        """For a large table of one row per person: the moments of every layout, started on the
+        background thread while :meth:`_magnitudes` aggregates and notes the cells on this one
+        (the clipped values they are computed from, and one future per layout giving its
+        moments and, for the interior, its absolute values and extremes). The very computation
+        of the ``fast`` path of :meth:`protect_magnitude_layouts`, on the same arrays (the cells
+        of each layout with -1 where the value is missing), so the same numbers; None when the
+        table is small, has one cell, or persons may have several rows."""
+        pid = contributors.person_id
+        if (
+            len(values) < self.AHEAD_MIN_ROWS or pid is None or not layouts or layouts[0][2] is not None
+            or layouts[0][1] <= 1 or not self._mergeable(contributors)
+        ):
+            return None
+        from mdlang.parallel import background
+
+        floats, masked0 = self._with_values(layouts[0][0], values)
+        bounds = self.bounds(variable, population)
+        clipped = self._clipped(floats, bounds)[0] if bounds is not None else floats
+        missing = np.isnan(floats)
+        dominance_n = self.policy.dominance_n
+        interior: list[tuple[np.ndarray, CellExtremes]] = []
+
+        def one(j: int) -> tuple[CellMoments, tuple[np.ndarray, CellExtremes] | None]:
+            cells, n_cells, merge = layouts[j]
+            masked = masked0 if j == 0 else np.where(missing, -1, np.asarray(cells, dtype=np.int64))
+            if n_cells == 1:
+                return moments(masked, n_cells, clipped, pid, True, dominance_n, masked=True), None
+            if merge is None:
+                interior.append((np.abs(clipped), cell_extremes(masked, n_cells, clipped, dominance_n)))
+            abs_values, extremes = interior[0]
+            merge_of = np.arange(n_cells) if merge is None else merge
+            mom = layout_moments(masked + 1, n_cells, clipped, abs_values, extremes, merge_of, dominance_n)
+            return mom, (interior[0] if merge is None else None)
+
+        pool = background()
+        return clipped, [pool.submit(one, j) for j in range(len(layouts))]
 
     def _magnitudes(
         self, cells: np.ndarray, n_cells: int, values: np.ndarray, contributors: Contributors, variable: str,
@@ -817,7 +919,11 @@ class Gate:
         agg = self._valid_aggregate(given, cells, n_cells, contributors)
         if contributors.person_id is not None and not self.disjoint(contributors):
             return self._person_quantiles(cells, n_cells, values, contributors.person_id, probs, agg)
-        if n_cells == 1:
+        ahead = self._ahead_windows.pop((id(given[0]), id(given[1])), None)
+        if ahead is not None and ahead[0] is given[0] and ahead[1] is given[1] and n_cells == 1:
+            found_probs, found = ahead[2].result()
+            sizes_windows = [found] if found_probs == tuple(probs) else [window_values(values[cells == 0], probs, pol.quantile_k)]
+        elif n_cells == 1:
             # one cell: only the windows are needed, found without sorting the column
             sizes_windows = [window_values(values[cells == 0], probs, pol.quantile_k)]
         else:
@@ -987,3 +1093,19 @@ class Gate:
                 policy=self._policy_hash,
                 **extra,
             )
+
+
+def _bounds_ahead(population: np.ndarray, fingerprint: str | None, lower: float, upper: float) -> tuple[str, tuple[float, float] | None]:
+    """:meth:`Gate.prefetch`'s bounds: the column's fingerprint and winsorisation bounds."""
+    arr = np.ascontiguousarray(population, dtype=np.float64)
+    if fingerprint is None:
+        fingerprint = hashlib.blake2b(arr, digest_size=16).hexdigest()
+    return fingerprint, winsor_bounds(arr, lower, upper)
+
+
+def _windows_ahead(cells: np.ndarray, values: np.ndarray, probs: tuple[float, ...], k: int) -> tuple[tuple[float, ...], Any]:
+    """:meth:`Gate.prefetch`'s quantile windows of one cell: those :meth:`Gate.protect_quantiles`
+    finds (the values of cell 0 that are not missing)."""
+    floats = np.asarray(values, dtype=np.float64)
+    chosen = (np.asarray(cells) == 0) & ~np.isnan(floats)
+    return probs, window_values(floats[chosen], probs, k)

@@ -91,3 +91,28 @@ def test_the_pinned_outputs_cover_what_the_speed_ups_touch() -> None:
     assert {"table", "summary", "refusal"} <= kinds
     for needle in ("fewer than 10 persons each", "winsorised", "withheld", "weighted down", "aggregates several persons"):
         assert needle in text, needle
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=[s.stem for s in SCRIPTS])
+def test_work_started_ahead_gives_the_same_releases(speed_store: Path, script: Path, monkeypatch) -> None:
+    """The bounds, quantile windows and table moments the gate computes on a background thread
+    for large data (``Gate.prefetch``, ``_layout_moments_ahead``), forced here on the small
+    store: the same released numbers, notes and refusals as pinned."""
+    from mdlang import parallel
+    from mdlang.disclosure.gate import Gate
+
+    monkeypatch.setattr(Gate, "AHEAD_MIN_ROWS", 0)
+    started: list[str] = []
+    pool = parallel.background()
+
+    class Counting:
+        def submit(self, fn, *args):
+            started.append(getattr(fn, "__name__", "?"))
+            return pool.submit(fn, *args)
+
+    monkeypatch.setattr(parallel, "background", lambda: Counting())
+    got = run_jsonl(speed_store, script)
+    want = script.with_suffix(".jsonl").read_text(encoding="utf-8")
+    assert [_comparable(json.loads(g)) for g in got.splitlines()] == [_comparable(json.loads(w)) for w in want.splitlines()]
+    if script.stem == "persons":  # plain person data: every kind of work is started ahead
+        assert {"_bounds_ahead", "_windows_ahead", "one"} <= set(started), started
