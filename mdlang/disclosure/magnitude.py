@@ -120,8 +120,39 @@ class CellExtremes:
     top_values: np.ndarray
 
 
+#: rows from which :func:`cell_extremes` spreads its work over the cores
+_SPLIT_MIN = 1 << 20
+
+
 def cell_extremes(cells: np.ndarray, n_cells: int, values: np.ndarray, dominance_n: int) -> CellExtremes:
-    """:class:`CellExtremes` of finite ``values`` per cell (rows with cell -1 skipped)."""
+    """:class:`CellExtremes` of finite ``values`` per cell (rows with cell -1 skipped).
+
+    Millions of rows are cut into one contiguous share per core and the shares' extremes
+    combined: row counts add up, the smallest and largest of the shares' are the cell's, and
+    the ``n`` largest contributions of a cell are among the ``n`` largest of each share. The
+    same numbers, then, as one pass (the order of ``top_cells`` may differ, which nothing that
+    sums them (:func:`top_n_sum`) can see)."""
+    from mdlang.parallel import ordered_map, workers
+
+    n = len(cells)
+    shares = min(workers(), n // _SPLIT_MIN)
+    if shares < 2:
+        return _cell_extremes(cells, n_cells, values, dominance_n)
+    step = -(-n // shares)
+    parts = ordered_map(
+        lambda a: _cell_extremes(cells[a : a + step], n_cells, values[a : a + step], dominance_n), range(0, n, step)
+    )
+    top_cells, top_values = top_n_values(
+        np.concatenate([p.top_cells for p in parts]), np.concatenate([p.top_values for p in parts]), n_cells, dominance_n
+    )
+    return CellExtremes(
+        np.sum([p.rows for p in parts], axis=0), np.minimum.reduce([p.low for p in parts]),
+        np.maximum.reduce([p.high for p in parts]), top_cells, top_values,
+    )
+
+
+def _cell_extremes(cells: np.ndarray, n_cells: int, values: np.ndarray, dominance_n: int) -> CellExtremes:
+    """:func:`cell_extremes` in one pass."""
     take = cells >= 0
     c, x = cells[take], values[take]
     low = np.full(n_cells, np.inf)

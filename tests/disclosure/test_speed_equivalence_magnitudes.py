@@ -53,8 +53,17 @@ def _bit_equal(a, b) -> None:
         assert np.array_equal(x, y, equal_nan=True), f.name
 
 
+@pytest.mark.parametrize("split", [False, True], ids=["one-pass", "shares"])
 @pytest.mark.parametrize("seed", range(4))
-def test_layout_moments_equal_moments_bit_for_bit(seed: int) -> None:
+def test_layout_moments_equal_moments_bit_for_bit(seed: int, split: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``shares``: the interior's extremes computed in shares of the rows, as on millions of
+    rows (:func:`cell_extremes`), three of them here."""
+    if split:
+        from mdlang import parallel
+        from mdlang.disclosure import magnitude
+
+        monkeypatch.setattr(magnitude, "_SPLIT_MIN", 40)
+        monkeypatch.setattr(parallel, "workers", lambda: 3)
     rng = np.random.default_rng(seed)
     for _ in range(30):
         n_rows, n_cols = int(rng.integers(1, 5)), int(rng.integers(2, 4))
