@@ -15,6 +15,7 @@ row per cell combination with one column per content.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import partial
@@ -39,6 +40,7 @@ from mdlang.disclosure.table_layout import (
 )
 from mdlang.disclosure.tables import (
     Grid,
+    Layout,
     assemble,
     count_grid,
     magnitude_grids,
@@ -395,11 +397,13 @@ def tabulate(ctx: AnalysisContext, stmt: ast.Command) -> list[Result]:
 
     notes = [_noise_note(ctx)]
     protections = ["cell-key noise", "threshold"]
+    layouts = _layouts_ahead(ctx, row, col, n_rows, n_cols) if summarize_vars else None
     counts = released_counts(ctx, row, col, n_rows, n_cols, notes)
     counts = _class_disclosure(ctx, row_factors, col_factor, counts, notes, protections)
     if summarize_vars:
         blocks = {"freq": counts} if "freq" in opts else {}
-        blocks.update(_summary_blocks(ctx, opts, columns, row, col, n_rows, n_cols, notes, protections))
+        assert layouts is not None
+        blocks.update(_summary_blocks(ctx, opts, columns, layouts(), row, col, n_rows, n_cols, notes, protections))
     else:
         blocks = _count_blocks(opts, counts, two_way=col_factor is not None)
     if any(v == WITHHELD for g in blocks.values() for r in g for v in r) and not any(n.startswith("x:") for n in notes):
@@ -490,10 +494,21 @@ def _numeric(ctx: AnalysisContext, name: str) -> np.ndarray:
     return series.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def _layouts_ahead(ctx: AnalysisContext, row: np.ndarray, col: np.ndarray, n_rows: int, n_cols: int) -> Callable[[], list[Layout]]:
+    """The layouts of a table (:func:`table_layouts`) for its ``summarize()``: on large data
+    built on the background thread while the counts are released, else when asked for."""
+    if len(row) < ctx.gate.AHEAD_MIN_ROWS:
+        return partial(table_layouts, row, col, n_rows, n_cols)
+    from mdlang.parallel import background
+
+    return background().submit(table_layouts, row, col, n_rows, n_cols).result
+
+
 def _summary_blocks(
     ctx: AnalysisContext,
     opts: dict[str, ast.Option],
     columns: list[tuple[str, np.ndarray]],
+    layouts: list[Layout],
     row: np.ndarray,
     col: np.ndarray,
     n_rows: int,
@@ -508,8 +523,7 @@ def _summary_blocks(
     blocks: dict[str, Grid] = {}
     winsorised = dominated = False
     extra: list[str] = []
-    layouts = table_layouts(row, col, n_rows, n_cols)  # built once for every variable and statistic
-    for name, values in columns:
+    for name, values in columns:  # ``layouts`` serve every variable and statistic
         mags = [MAGNITUDE_OF[s] for s in stats if s in MAGNITUDE_OF]
         probs = sorted({QUANTILE_OF[s] for s in stats if s in QUANTILE_OF} | ({0.25, 0.75} if "iqr" in stats else set()))
         grids: dict[str, Grid] = {}

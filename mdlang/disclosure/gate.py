@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -599,7 +600,9 @@ class Gate:
         def merged(j: int, merge: np.ndarray | None) -> Any:
             def fast(cells: np.ndarray, n_cells: int, clipped: np.ndarray) -> CellMoments:
                 if ahead is not None and ahead[0] is clipped and n_cells == layouts[j][1]:
-                    mom, extra = ahead[1][j].result()
+                    job = ahead[1][j]
+                    # a layout the background thread has not begun is computed here instead
+                    mom, extra = ahead[2](j) if job.cancel() else job.result()
                     if extra is not None:
                         shared.clear()
                         shared.append(extra)
@@ -632,11 +635,13 @@ class Gate:
     def _layout_moments_ahead(
         self, layouts: Sequence[tuple[np.ndarray, int, np.ndarray | None]], values: np.ndarray,
         contributors: Contributors, variable: str, population: np.ndarray,
-    ) -> tuple[np.ndarray, list[Any]] | None:
+    ) -> tuple[np.ndarray, list[Any], Callable[[int], Any]] | None:
         """For a large table of one row per person: the moments of every layout, started on the
         background thread while :meth:`_magnitudes` aggregates and notes the cells on this one
-        (the clipped values they are computed from, and one future per layout giving its
-        moments and, for the interior, its absolute values and extremes). The very computation
+        (the clipped values they are computed from, one future per layout giving its moments
+        and, for the interior, its absolute values and extremes, and the function computing
+        layout ``j``'s, for a layout the caller reaches before the background thread does: the
+        interior is queued first and the others last-first, so the two threads meet halfway). The very computation
         of the ``fast`` path of :meth:`protect_magnitude_layouts`, on the same arrays (the cells
         of each layout with -1 where the value is missing), so the same numbers; None when the
         table is small, has one cell, or persons may have several rows."""
@@ -654,21 +659,30 @@ class Gate:
         missing = np.isnan(floats)
         dominance_n = self.policy.dominance_n
         interior: list[tuple[np.ndarray, CellExtremes]] = []
+        once = threading.Lock()
+
+        def extremes() -> tuple[np.ndarray, CellExtremes]:
+            # computed once, by whichever thread needs it first (the other waits for it)
+            with once:
+                if not interior:
+                    interior.append((np.abs(clipped), cell_extremes(masked0, layouts[0][1], clipped, dominance_n)))
+            return interior[0]
 
         def one(j: int) -> tuple[CellMoments, tuple[np.ndarray, CellExtremes] | None]:
             cells, n_cells, merge = layouts[j]
             masked = masked0 if j == 0 else np.where(missing, -1, np.asarray(cells, dtype=np.int64))
             if n_cells == 1:
                 return moments(masked, n_cells, clipped, pid, True, dominance_n, masked=True), None
-            if merge is None:
-                interior.append((np.abs(clipped), cell_extremes(masked, n_cells, clipped, dominance_n)))
-            abs_values, extremes = interior[0]
+            abs_values, found = extremes()
             merge_of = np.arange(n_cells) if merge is None else merge
-            mom = layout_moments(masked + 1, n_cells, clipped, abs_values, extremes, merge_of, dominance_n)
-            return mom, (interior[0] if merge is None else None)
+            mom = layout_moments(masked + 1, n_cells, clipped, abs_values, found, merge_of, dominance_n)
+            return mom, ((abs_values, found) if merge is None else None)
 
         pool = background()
-        return clipped, [pool.submit(one, j) for j in range(len(layouts))]
+        jobs: dict[int, Any] = {0: pool.submit(one, 0)}
+        for j in range(len(layouts) - 1, 0, -1):
+            jobs[j] = pool.submit(one, j)
+        return clipped, [jobs[j] for j in range(len(layouts))], one
 
     def _magnitudes(
         self, cells: np.ndarray, n_cells: int, values: np.ndarray, contributors: Contributors, variable: str,

@@ -116,3 +116,31 @@ def test_work_started_ahead_gives_the_same_releases(speed_store: Path, script: P
     assert [_comparable(json.loads(g)) for g in got.splitlines()] == [_comparable(json.loads(w)) for w in want.splitlines()]
     if script.stem == "persons":  # plain person data: every kind of work is started ahead
         assert {"_bounds_ahead", "_windows_ahead", "one"} <= set(started), started
+
+
+def test_any_interleaving_of_the_work_ahead_gives_the_same_releases(speed_store: Path, monkeypatch) -> None:
+    """The background thread and the caller meet in different places when their work takes
+    different times: random delays in the shared steps shift who computes which layout, and
+    the releases stay those pinned."""
+    import random
+    import time
+
+    from mdlang.disclosure import gate as gate_module
+    from mdlang.disclosure.gate import Gate
+
+    monkeypatch.setattr(Gate, "AHEAD_MIN_ROWS", 0)
+    rng = random.Random(7)
+
+    def delayed(fn):
+        def run(*args, **kwargs):
+            time.sleep(rng.random() * 0.004)
+            return fn(*args, **kwargs)
+        return run
+
+    for name in ("cell_extremes", "layout_moments", "moments", "window_values"):
+        monkeypatch.setattr(gate_module, name, delayed(getattr(gate_module, name)))
+    script = FOLDER / "persons.mdl"
+    want = [_comparable(json.loads(w)) for w in script.with_suffix(".jsonl").read_text(encoding="utf-8").splitlines()]
+    for _ in range(4):
+        got = run_jsonl(speed_store, script)
+        assert [_comparable(json.loads(g)) for g in got.splitlines()] == want
