@@ -525,10 +525,10 @@ class Gate:
         ``columns`` (variable name, whole dataset column): the winsorisation bounds of each
         (content fingerprint and percentiles of the column) and, given the ``cells`` of a
         one-cell release (0 = in, -1 = out) of one row per person, the quantile windows of
-        ``quantiles``. The releases themselves happen as
-        always, in order, on the caller's thread, and take the results (the same numbers) when
-        they get there; while they work on one variable the next one's parts are computed.
-        Only for large data; the work is forgotten at the next command."""
+        ``quantiles``. The releases themselves happen as always, in order, on the caller's
+        thread, and take the results (the same numbers) when they get there; while they work on
+        one variable the next one's parts are computed. Only for large data; the work is
+        forgotten at the next command."""
         if not columns or len(columns[0][1]) < self.AHEAD_MIN_ROWS:
             return
         from mdlang.parallel import background
@@ -543,9 +543,7 @@ class Gate:
             if not known and id(values) not in self._ahead_bounds:
                 seen = self._fingerprints.get(id(values))
                 fingerprint = seen[1] if seen is not None and seen[0] is values else None
-                cached = self._bounds if fingerprint is not None else None
-                key = (self.data_version, variable, fingerprint)
-                if cached is None or key not in cached:
+                if fingerprint is None or (self.data_version, variable, fingerprint) not in self._bounds:
                     self._ahead_bounds[id(values)] = (
                         values, pool.submit(_bounds_ahead, values, fingerprint, pol.winsor_lower, pol.winsor_upper))
             if windows:
