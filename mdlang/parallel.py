@@ -38,6 +38,7 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], *, threads: int | None
     if n <= 1:
         return [fn(x) for x in items]
     with ThreadPoolExecutor(n, thread_name_prefix="mdlang") as pool:
+        # (on an error or an interrupt, map's iterator cancels the items not yet begun)
         return list(pool.map(fn, items))
 
 

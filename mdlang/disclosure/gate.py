@@ -600,7 +600,7 @@ class Gate:
                 if ahead is not None and ahead[0] is clipped and n_cells == layouts[j][1]:
                     job = ahead[1][j]
                     # a layout the background thread has not begun is computed here instead
-                    mom, extra = ahead[2](j) if job.cancel() else job.result()
+                    mom, extra = ahead[2](j, cells) if job.cancel() else job.result()
                     if extra is not None:
                         shared.clear()
                         shared.append(extra)
@@ -633,7 +633,7 @@ class Gate:
     def _layout_moments_ahead(
         self, layouts: Sequence[tuple[np.ndarray, int, np.ndarray | None]], values: np.ndarray,
         contributors: Contributors, variable: str, population: np.ndarray,
-    ) -> tuple[np.ndarray, list[Any], Callable[[int], Any]] | None:
+    ) -> tuple[np.ndarray, list[Any], Callable[..., Any]] | None:
         """For a large table of one row per person: the moments of every layout, started on the
         background thread while :meth:`_magnitudes` aggregates and notes the cells on this one
         (the clipped values they are computed from, one future per layout giving its moments
@@ -666,9 +666,12 @@ class Gate:
                     interior.append((np.abs(clipped), cell_extremes(masked0, layouts[0][1], clipped, dominance_n)))
             return interior[0]
 
-        def one(j: int) -> tuple[CellMoments, tuple[np.ndarray, CellExtremes] | None]:
+        def one(j: int, masked: np.ndarray | None = None) -> tuple[CellMoments, tuple[np.ndarray, CellExtremes] | None]:
+            # ``masked``: the layout's cells with -1 where the value is missing, when the caller
+            # has them already (as _with_values makes them)
             cells, n_cells, merge = layouts[j]
-            masked = masked0 if j == 0 else np.where(missing, -1, np.asarray(cells, dtype=np.int64))
+            if masked is None:
+                masked = masked0 if j == 0 else np.where(missing, -1, np.asarray(cells, dtype=np.int64))
             if n_cells == 1:
                 return moments(masked, n_cells, clipped, pid, True, dominance_n, masked=True), None
             abs_values, found = extremes()
