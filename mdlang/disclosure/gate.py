@@ -635,14 +635,16 @@ class Gate:
         contributors: Contributors, variable: str, population: np.ndarray,
     ) -> tuple[np.ndarray, list[Any], Callable[..., Any]] | None:
         """For a large table of one row per person: the moments of every layout, started on the
-        background thread while :meth:`_magnitudes` aggregates and notes the cells on this one
-        (the clipped values they are computed from, one future per layout giving its moments
-        and, for the interior, its absolute values and extremes, and the function computing
-        layout ``j``'s, for a layout the caller reaches before the background thread does: the
-        interior is queued first and the others last-first, so the two threads meet halfway). The very computation
-        of the ``fast`` path of :meth:`protect_magnitude_layouts`, on the same arrays (the cells
-        of each layout with -1 where the value is missing), so the same numbers; None when the
-        table is small, has one cell, or persons may have several rows."""
+        background thread while :meth:`_magnitudes` aggregates and notes the cells on this one.
+
+        Returns the clipped values they are computed from, one future per layout (its moments
+        and, for the interior, its absolute values and extremes) and the function computing
+        layout ``j``'s, for a layout the caller reaches before the background thread has begun
+        it: the interior is queued first and the others last-first, so the two threads meet
+        halfway. It is the computation of the ``fast`` path of
+        :meth:`protect_magnitude_layouts` on the same arrays (the cells of each layout with -1
+        where the value is missing), so the numbers are the same. None when the table is small,
+        has one cell, or persons may have several rows."""
         pid = contributors.person_id
         if (
             len(values) < self.AHEAD_MIN_ROWS or pid is None or not layouts or layouts[0][2] is not None
@@ -1110,7 +1112,9 @@ class Gate:
             )
 
 
-def _bounds_ahead(population: np.ndarray, fingerprint: str | None, lower: float, upper: float) -> tuple[str, tuple[float, float] | None]:
+def _bounds_ahead(
+    population: np.ndarray, fingerprint: str | None, lower: float, upper: float
+) -> tuple[str, tuple[float, float] | None]:
     """:meth:`Gate.prefetch`'s bounds: the column's fingerprint and winsorisation bounds."""
     arr = np.ascontiguousarray(population, dtype=np.float64)
     if fingerprint is None:
