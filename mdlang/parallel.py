@@ -20,7 +20,8 @@ MAX_WORKERS = 4
 
 
 def workers() -> int:
-    """Threads worth starting: the cores this process may use, at most :data:`MAX_WORKERS`."""
+    """Threads worth starting: the cores this process may use, at most :data:`MAX_WORKERS`
+    (a data owner limits them as for any process: ``taskset``, a cgroup's cpuset)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on every platform

@@ -128,10 +128,10 @@ def cell_extremes(cells: np.ndarray, n_cells: int, values: np.ndarray, dominance
     """:class:`CellExtremes` of finite ``values`` per cell (rows with cell -1 skipped).
 
     Millions of rows are cut into one contiguous share per core and the shares' extremes
-    combined: row counts add up, the smallest and largest of the shares' are the cell's, and
-    the ``n`` largest contributions of a cell are among the ``n`` largest of each share. The
-    same numbers, then, as one pass (the order of ``top_cells`` may differ, which nothing that
-    sums them (:func:`top_n_sum`) can see)."""
+    combined: row counts add up, the smallest and largest of the shares' are the cell's, and a
+    cell's ``n`` largest contributions are the ``n`` largest of the shares' ``n`` largest put
+    together. The same numbers, then, as one pass (only the order of ``top_cells`` may differ,
+    which :func:`top_n_sum`, summing them, cannot see)."""
     from mdlang.parallel import ordered_map, workers
 
     n = len(cells)
