@@ -38,8 +38,14 @@ def _expected(ds, expr) -> pa.Table:
     return pq.read_table(ds.path / "variables" / "X.parquet", columns=["unit_id", "value"], filters=expr)
 
 
+@pytest.mark.parametrize("threads", [1, 3])
 @pytest.mark.parametrize("seed", range(5))
-def test_numpy_row_filters_keep_what_pyarrow_filters_kept(tmp_path, seed: int) -> None:
+def test_numpy_row_filters_keep_what_pyarrow_filters_kept(tmp_path, seed: int, threads: int, monkeypatch) -> None:
+    """Row groups are read on ``threads`` worker threads (mdlang.parallel); the rows and their
+    order are the same. A status read also without its stop days, as ``read_at`` does it."""
+    from mdlang import parallel
+
+    monkeypatch.setattr(parallel, "workers", lambda: threads)
     ds = _store(tmp_path, 700, seed)
     s, e = pc.field("start_epoch_days"), pc.field("stop_epoch_days")
     for date in (0, 9, 20, 39, 60):
@@ -51,6 +57,9 @@ def test_numpy_row_filters_keep_what_pyarrow_filters_kept(tmp_path, seed: int) -
             meta = SimpleNamespace(name="X", temporality=temporality)
             got = ds._read(meta, ["unit_id", "value"], reader._filter_at(meta, date))
             assert got.equals(_expected(ds, expr))
+            if temporality is Temporality.STATUS:
+                unstopped = ds._read(meta, ["unit_id", "value"], reader._filter_at(meta, date), stop=False)
+                assert unstopped.equals(got)
     for first, last in ((3, 8), (30, 80), (-5, 0)):
         for temporality, expr in (
             (Temporality.EVENT, (s.is_null() | (s <= last)) & (e.is_null() | (e >= first))),
