@@ -47,7 +47,7 @@ from mdlang.disclosure.tables import (
     stat_grids,
     table_layouts,
 )
-from mdlang.engine.context import AnalysisContext, Contributors
+from mdlang.engine.context import AnalysisContext, Contributors, known_codes
 from mdlang.errors import MdlRuntimeError
 from mdlang.results import Result
 from mdlang.syntax import ast
@@ -271,6 +271,8 @@ def _factor(ctx: AnalysisContext, name: str, with_missing: bool) -> Factor:
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes = series.cat.codes.to_numpy().astype(np.int64)
         cats = list(series.cat.categories)
+    elif (known := known_codes(series.array)) is not None:
+        codes, cats = known  # a recoded text variable: its factorisation came with it
     else:
         codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
         codes = codes.astype(np.int64)

@@ -45,6 +45,31 @@ def taken_from(child: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return None if parent is None else (parent, entry[2])
 
 
+def remember_codes(array: Any, codes: np.ndarray, uniques: list[Any]) -> None:
+    """Record ``pd.factorize(array, sort=True)`` of a text column as it was made (see
+    :func:`known_codes`); the codes are made read-only."""
+    codes.flags.writeable = False
+    if len(_CODES) >= _ORIGIN_SLOTS:
+        _CODES.pop(next(iter(_CODES)))
+    _CODES[id(array)] = (weakref.ref(array), codes, list(uniques))
+
+
+def known_codes(array: Any) -> tuple[np.ndarray, list[Any]] | None:
+    """The sorted factorisation :func:`remember_codes` recorded for this very array (codes
+    read-only, -1 = missing; ascending distinct values), None when there is none.
+
+    ``recode`` knows the distinct values of its result and where each row's comes from, so
+    ``tabulate`` of a recoded text variable need not factorise millions of strings again.
+    """
+    entry = _CODES.get(id(array))
+    if entry is None or entry[0]() is not array:
+        return None
+    return entry[1], list(entry[2])
+
+
+#: id(array) → (array, codes, uniques) of the last few recorded factorisations (weakly held)
+_CODES: dict[int, tuple[weakref.ref, np.ndarray, list[Any]]] = {}
+
 #: id(child) → (child, parent, rows) of the last few large :func:`taken` arrays (weak references
 #: to the arrays, so the registry keeps no population alive; the row selector is kept)
 _ORIGINS: dict[int, tuple[weakref.ref, weakref.ref, np.ndarray]] = {}

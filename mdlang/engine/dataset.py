@@ -100,7 +100,7 @@ class Dataset:
 
     def set_column(self, name: str, values: pd.Series | np.ndarray | pd.Categorical) -> None:
         """Add or overwrite a variable (values aligned with the rows)."""
-        if isinstance(values, pd.Series):
+        if isinstance(values, pd.Series) and not _default_index(values.index):
             values = values.reset_index(drop=True)
         frame = self.frame
         # Column-wise access never needs a consolidated frame; pandas' fragmentation warning
@@ -192,3 +192,8 @@ class Dataset:
         else:
             out.set_population(self.unit_type, ids)
         return out
+
+
+def _default_index(index: pd.Index) -> bool:
+    """Whether ``index`` is already 0, 1, 2, … (a Series with it keeps its own array)."""
+    return isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1

@@ -137,14 +137,23 @@ def _recode_distinct(
         return pd.Series(result, dtype="float64"), labels
     import pyarrow as pa
 
+    from mdlang.engine.context import remember_codes
     from mdlang.engine.functions_args import TEXT_TYPE, text_out
 
     old = distinct.to_numpy(dtype=object)
     old = np.where(distinct.isna().to_numpy(), None, old)
     # one dictionary of the outcomes on selected rows, then the unchanged values for the others
-    dictionary = pa.array([*new.tolist(), *old.tolist()], type=TEXT_TYPE)
+    entries = [*new.tolist(), *old.tolist()]
+    dictionary = pa.array(entries, type=TEXT_TYPE)
     pick = np.where(np.asarray(selected, dtype=bool), slot, slot + n_distinct + 1)
-    return text_out(dictionary.take(pa.array(pick)), pd.RangeIndex(len(values))), labels
+    out = text_out(dictionary.take(pa.array(pick)), pd.RangeIndex(len(values)))
+    # the result's sorted factorisation, from the few dictionary entries that occur
+    used = np.bincount(pick, minlength=len(entries)) > 0
+    uniques = sorted({v for v, u in zip(entries, used, strict=True) if u and v is not None})
+    rank = {v: i for i, v in enumerate(uniques)}
+    entry_codes = np.array([rank.get(v, -1) if v is not None else -1 for v in entries], dtype=np.int64)
+    remember_codes(out.array, entry_codes[pick], uniques)
+    return out, labels
 
 
 def _recode_rows(

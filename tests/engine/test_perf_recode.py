@@ -45,6 +45,27 @@ def test_text_recode_by_distinct_value_equals_row_by_row(rules: str, seed: int) 
     assert fast_labels == slow_labels
 
 
+@pytest.mark.parametrize("rules", TEXT_RULES)
+@pytest.mark.parametrize("seed", range(4))
+def test_a_text_recode_hands_on_its_sorted_factorisation(rules: str, seed: int) -> None:
+    """What ``tabulate`` takes instead of factorising the recoded column (known_codes) is
+    ``pd.factorize(column, sort=True)``: codes and distinct values."""
+    from mdlang.engine.context import known_codes
+
+    rng = np.random.default_rng(seed)
+    raw = rng.choice(["0", "1", "2", "3", "5", "9", "77", "é", None], 400)
+    values = pd.Series(raw.tolist(), dtype="str")
+    selected = rng.random(400) < (0.8 if seed % 2 else 1.0)
+    out, _ = recode_series(values, _rules(rules), selected, True, "v")
+    known = known_codes(out.array)
+    assert known is not None
+    codes, uniques = pd.factorize(out, sort=True, use_na_sentinel=True)
+    assert known[0].tolist() == codes.tolist()
+    assert known[1] == list(uniques)
+    assert not known[0].flags.writeable
+    assert known_codes(out.copy().array) is None  # another array: factorised as usual
+
+
 @pytest.mark.parametrize("rules", NUMBER_RULES)
 @pytest.mark.parametrize("seed", range(3))
 def test_number_recode_by_distinct_value_equals_row_by_row(rules: str, seed: int) -> None:
