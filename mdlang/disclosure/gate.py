@@ -166,6 +166,8 @@ class Gate:
         # work started ahead on a background thread (:meth:`prefetch`): pure functions of
         # arrays, keyed by the identity of those arrays; forgotten at the next command
         self._ahead_bounds: dict[int, tuple[np.ndarray, Any]] = {}
+        # columns prefetch found within their register's range: (column, variable) by id
+        self._covered: dict[int, tuple[np.ndarray, str]] = {}
         self._ahead_windows: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, Any]] = {}
 
     @classmethod
@@ -234,7 +236,7 @@ class Gate:
         # what the memos hold belongs to the last command's data
         self._last_bounds = self._masked = self._nan = self._clip = None
         self._sketch = self._cell_sketch = None
-        self._ahead_bounds, self._ahead_windows = {}, {}
+        self._ahead_bounds, self._ahead_windows, self._covered = {}, {}, {}
 
     def _lineage(self, variable: str) -> str:
         """How the ledger names a variable: its register variable if imported, else its name."""
@@ -486,7 +488,9 @@ class Gate:
         register = self._registers.get(variable)
         if register is not None and self.global_bounds is not None:
             found = self.global_bounds.get(register)
-            if found is not None and found.covers(population):
+            covered = self._covered.pop(id(population), None)
+            if found is not None and ((covered is not None and covered[0] is population and covered[1] == variable)
+                                      or found.covers(population)):
                 return found.bounds
         ahead = self._ahead_bounds.pop(id(population), None)
         if ahead is not None and ahead[0] is population:
@@ -509,8 +513,7 @@ class Gate:
         seen = self._fingerprints.get(id(population))
         if seen is not None and seen[0] is population:
             return seen[1]
-        # hashed in place: a copy of the column (tobytes) would cost as much as the hash
-        return hashlib.blake2b(np.ascontiguousarray(population, dtype=np.float64), digest_size=16).hexdigest()
+        return _fingerprint(population)
 
     # -- work started ahead ---------------------------------------------------------------------
 
@@ -540,7 +543,9 @@ class Gate:
             register = self._registers.get(variable)
             found = self.global_bounds.get(register) if register is not None and self.global_bounds is not None else None
             known = found is not None and found.covers(values)
-            if not known and id(values) not in self._ahead_bounds:
+            if known:
+                self._covered[id(values)] = (values, variable)  # bounds() need not check again
+            elif id(values) not in self._ahead_bounds:
                 seen = self._fingerprints.get(id(values))
                 fingerprint = seen[1] if seen is not None and seen[0] is values else None
                 if fingerprint is None or (self.data_version, variable, fingerprint) not in self._bounds:
@@ -1117,9 +1122,13 @@ def _bounds_ahead(
 ) -> tuple[str, tuple[float, float] | None]:
     """:meth:`Gate.prefetch`'s bounds: the column's fingerprint and winsorisation bounds."""
     arr = np.ascontiguousarray(population, dtype=np.float64)
-    if fingerprint is None:
-        fingerprint = hashlib.blake2b(arr, digest_size=16).hexdigest()
-    return fingerprint, winsor_bounds(arr, lower, upper)
+    return (fingerprint if fingerprint is not None else _fingerprint(arr)), winsor_bounds(arr, lower, upper)
+
+
+def _fingerprint(population: np.ndarray) -> str:
+    """The content fingerprint of a column, hashed in place (a copy of the column would cost as
+    much as the hash)."""
+    return hashlib.blake2b(np.ascontiguousarray(population, dtype=np.float64), digest_size=16).hexdigest()
 
 
 def _windows_ahead(cells: np.ndarray, values: np.ndarray, probs: tuple[float, ...], k: int) -> tuple[tuple[float, ...], Any]:
